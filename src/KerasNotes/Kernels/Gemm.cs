@@ -1,0 +1,513 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace KerasNotes.Kernels;
+
+/// <summary>Which instruction set a kernel uses; tests force each one to compare the paths.</summary>
+internal enum SimdLevel
+{
+    Scalar,
+    Vector256,
+    Vector512,
+}
+
+/// <summary>
+/// Single-precision matrix product <c>C = op(A)·op(B)</c> (or <c>C += ...</c>), row-major,
+/// where <c>op</c> is identity or transpose. The one seam every matrix product goes through.
+/// </summary>
+/// <remarks>
+/// <para>GotoBLAS structure: B is packed into KC×NR column panels, A into MR×KC row panels,
+/// and a register-blocked micro-kernel (Vector512 or Vector256 FMA, scalar fallback) computes
+/// MR×NR tiles of C. Transposes are absorbed by the packing, so no operand is ever copied in
+/// transposed form.</para>
+/// <para>Determinism: every element of C accumulates its K products in the same order (one FMA
+/// chain per KC block, blocks added in order) on every path and whatever the thread split, so
+/// the scalar and SIMD paths, and 1 or 2 threads, give bit-identical results.</para>
+/// </remarks>
+internal static unsafe class Gemm
+{
+    private const int KC = 256;
+    private const int MC = 120;
+    private const int NC = 1024;
+
+    // Products smaller than this many multiply-adds stay on one thread: waking a worker costs more.
+    private const long ParallelThreshold = 1L << 17;
+
+    /// <summary>The instruction set in use; tests may lower it to compare paths.</summary>
+    internal static SimdLevel Level { get; set; } = DetectLevel();
+
+    internal static SimdLevel DetectLevel() =>
+        Vector512.IsHardwareAccelerated ? SimdLevel.Vector512 :
+        Vector256.IsHardwareAccelerated ? SimdLevel.Vector256 : SimdLevel.Scalar;
+
+    /// <summary>
+    /// Computes <c>C[m×n] = op(A)[m×k] · op(B)[k×n]</c>, or adds it to C when <paramref name="accumulate"/> is set.
+    /// </summary>
+    /// <param name="a">A, stored m×k (lda ≥ k) or, when <paramref name="transA"/>, k×m (lda ≥ m).</param>
+    /// <param name="b">B, stored k×n (ldb ≥ n) or, when <paramref name="transB"/>, n×k (ldb ≥ k).</param>
+    public static void Multiply(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        Span<float> c, int ldc,
+        int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    c.Slice(i * ldc, n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var p = new Problem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, Level);
+            int threads = Threading.IntraOpThreads;
+            if (threads > 1 && (long)m * n * k >= ParallelThreshold)
+            {
+                var job = GemmJob.Get();
+                job.Problem = p;
+                WorkerPool.Shared.Run(job, threads);
+                job.Problem = default;
+            }
+            else
+            {
+                Compute(p, 0, m, 0, n);
+            }
+        }
+    }
+
+    /// <summary>Splits C into one block per thread along its longer side, in whole micro-tiles.</summary>
+    private sealed class GemmJob : ParallelJob
+    {
+        [ThreadStatic]
+        private static GemmJob? t_job;
+
+        public Problem Problem;
+
+        public static GemmJob Get() => t_job ??= new GemmJob();
+
+        public override void Run(int part, int parts)
+        {
+            var p = Problem;
+            var (mr, nr) = TileSize(p.Level);
+            if (p.N >= p.M)
+            {
+                var (start, end) = Split(p.N, nr, part, parts);
+                if (start < end)
+                {
+                    Compute(p, 0, p.M, start, end);
+                }
+            }
+            else
+            {
+                var (start, end) = Split(p.M, mr, part, parts);
+                if (start < end)
+                {
+                    Compute(p, start, end, 0, p.N);
+                }
+            }
+        }
+
+        private static (int Start, int End) Split(int length, int unit, int part, int parts)
+        {
+            int tiles = (length + unit - 1) / unit;
+            int per = tiles / parts, extra = tiles % parts;
+            int first = (part * per) + Math.Min(part, extra);
+            int count = per + (part < extra ? 1 : 0);
+            return (Math.Min(length, first * unit), Math.Min(length, (first + count) * unit));
+        }
+    }
+
+    private readonly struct Problem(
+        float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc,
+        int m, int n, int k, bool accumulate, SimdLevel level)
+    {
+        public readonly float* A = a;
+        public readonly int Lda = lda;
+        public readonly bool TransA = transA;
+        public readonly float* B = b;
+        public readonly int Ldb = ldb;
+        public readonly bool TransB = transB;
+        public readonly float* C = c;
+        public readonly int Ldc = ldc;
+        public readonly int M = m;
+        public readonly int N = n;
+        public readonly int K = k;
+        public readonly bool Accumulate = accumulate;
+        public readonly SimdLevel Level = level;
+    }
+
+    private static (int Mr, int Nr) TileSize(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => (6, 32),
+        SimdLevel.Vector256 => (6, 16),
+        _ => (4, 4),
+    };
+
+    /// <summary>Per-thread packing buffers, allocated once on the pinned heap.</summary>
+    private sealed class PackBuffers
+    {
+        [ThreadStatic]
+        private static PackBuffers? t_buffers;
+
+        public readonly float* PackedA;
+        public readonly float* PackedB;
+        private readonly float[] _a;
+        private readonly float[] _b;
+
+        private PackBuffers()
+        {
+            _a = GC.AllocateArray<float>((MC + 8) * KC, pinned: true);
+            _b = GC.AllocateArray<float>(KC * (NC + 32), pinned: true);
+            PackedA = (float*)Unsafe.AsPointer(ref _a[0]);
+            PackedB = (float*)Unsafe.AsPointer(ref _b[0]);
+        }
+
+        public static PackBuffers Get() => t_buffers ??= new PackBuffers();
+    }
+
+    /// <summary>Computes the block C[m0..m1, n0..n1].</summary>
+    private static void Compute(in Problem p, int m0, int m1, int n0, int n1)
+    {
+        var (mr, nr) = TileSize(p.Level);
+        var buffers = PackBuffers.Get();
+        float* packedA = buffers.PackedA;
+        float* packedB = buffers.PackedB;
+        float* tile = stackalloc float[32 * 8];
+
+        for (int jc = n0; jc < n1; jc += NC)
+        {
+            int nc = Math.Min(NC, n1 - jc);
+            for (int pc = 0; pc < p.K; pc += KC)
+            {
+                int kc = Math.Min(KC, p.K - pc);
+                bool first = pc == 0 && !p.Accumulate;
+                PackB(p, pc, kc, jc, nc, nr, packedB);
+                for (int ic = m0; ic < m1; ic += MC)
+                {
+                    int mc = Math.Min(MC, m1 - ic);
+                    PackA(p, ic, mc, pc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrEff = Math.Min(nr, nc - jr);
+                        float* bPanel = packedB + (jr * kc);
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mrEff = Math.Min(mr, mc - ir);
+                            float* aPanel = packedA + (ir * kc);
+                            float* cTile = p.C + ((long)(ic + ir) * p.Ldc) + jc + jr;
+                            if (mrEff == mr && nrEff == nr)
+                            {
+                                RunKernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, first);
+                            }
+                            else
+                            {
+                                // Edge tile: compute a full tile into scratch (padding is zero), then copy the valid part.
+                                RunKernel(p.Level, kc, aPanel, bPanel, tile, nr, first: true);
+                                for (int i = 0; i < mrEff; i++)
+                                {
+                                    float* src = tile + (i * nr);
+                                    float* dst = cTile + ((long)i * p.Ldc);
+                                    if (first)
+                                    {
+                                        for (int j = 0; j < nrEff; j++)
+                                        {
+                                            dst[j] = src[j];
+                                        }
+                                    }
+                                    else
+                                    {
+                                        for (int j = 0; j < nrEff; j++)
+                                        {
+                                            dst[j] += src[j];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunKernel(SimdLevel level, int kc, float* a, float* b, float* c, int ldc, bool first)
+    {
+        switch (level)
+        {
+            case SimdLevel.Vector512:
+                Kernel6x32(kc, a, b, c, ldc, first);
+                break;
+            case SimdLevel.Vector256:
+                Kernel6x16(kc, a, b, c, ldc, first);
+                break;
+            default:
+                Kernel4x4Scalar(kc, a, b, c, ldc, first);
+                break;
+        }
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide panels, zero-padded on the right.</summary>
+    private static void PackB(in Problem p, int pc, int kc, int jc, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* panel = dst + (jr * kc);
+            if (!p.TransB)
+            {
+                // B is k×n: row p of the panel is a contiguous run of B.
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* src = p.B + ((long)(pc + kk) * p.Ldb) + jc + jr;
+                    float* row = panel + (kk * nr);
+                    if (cols == nr)
+                    {
+                        Buffer.MemoryCopy(src, row, nr * sizeof(float), nr * sizeof(float));
+                    }
+                    else
+                    {
+                        int j = 0;
+                        for (; j < cols; j++)
+                        {
+                            row[j] = src[j];
+                        }
+
+                        for (; j < nr; j++)
+                        {
+                            row[j] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // B is stored n×k: column j of op(B) is row j of storage.
+                for (int j = 0; j < nr; j++)
+                {
+                    if (j < cols)
+                    {
+                        float* src = p.B + ((long)(jc + jr + j) * p.Ldb) + pc;
+                        for (int kk = 0; kk < kc; kk++)
+                        {
+                            panel[(kk * nr) + j] = src[kk];
+                        }
+                    }
+                    else
+                    {
+                        for (int kk = 0; kk < kc; kk++)
+                        {
+                            panel[(kk * nr) + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-tall panels, zero-padded at the bottom.</summary>
+    private static void PackA(in Problem p, int ic, int mc, int pc, int kc, int mr, float* dst)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* panel = dst + (ir * kc);
+            if (!p.TransA)
+            {
+                // A is m×k: element (i, kk) at A[i*lda + kk].
+                for (int i = 0; i < mr; i++)
+                {
+                    if (i < rows)
+                    {
+                        float* src = p.A + ((long)(ic + ir + i) * p.Lda) + pc;
+                        for (int kk = 0; kk < kc; kk++)
+                        {
+                            panel[(kk * mr) + i] = src[kk];
+                        }
+                    }
+                    else
+                    {
+                        for (int kk = 0; kk < kc; kk++)
+                        {
+                            panel[(kk * mr) + i] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // A is stored k×m: the MR values of one k are contiguous.
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* src = p.A + ((long)(pc + kk) * p.Lda) + ic + ir;
+                    float* row = panel + (kk * mr);
+                    int i = 0;
+                    for (; i < rows; i++)
+                    {
+                        row[i] = src[i];
+                    }
+
+                    for (; i < mr; i++)
+                    {
+                        row[i] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>6×32 tile with 12 Vector512 accumulators.</summary>
+    private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, bool first)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            a += 6;
+            b += 32;
+        }
+
+        Store512(c, c00, c01, first);
+        Store512(c + ldc, c10, c11, first);
+        Store512(c + (2 * ldc), c20, c21, first);
+        Store512(c + (3 * ldc), c30, c31, first);
+        Store512(c + (4 * ldc), c40, c41, first);
+        Store512(c + (5 * ldc), c50, c51, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool first)
+    {
+        if (first)
+        {
+            Vector512.Store(v0, c);
+            Vector512.Store(v1, c + 16);
+        }
+        else
+        {
+            Vector512.Store(Vector512.Load(c) + v0, c);
+            Vector512.Store(Vector512.Load(c + 16) + v1, c + 16);
+        }
+    }
+
+    /// <summary>6×16 tile with 12 Vector256 accumulators.</summary>
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool first)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        Store256(c, c00, c01, first);
+        Store256(c + ldc, c10, c11, first);
+        Store256(c + (2 * ldc), c20, c21, first);
+        Store256(c + (3 * ldc), c30, c31, first);
+        Store256(c + (4 * ldc), c40, c41, first);
+        Store256(c + (5 * ldc), c50, c51, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool first)
+    {
+        if (first)
+        {
+            Vector256.Store(v0, c);
+            Vector256.Store(v1, c + 8);
+        }
+        else
+        {
+            Vector256.Store(Vector256.Load(c) + v0, c);
+            Vector256.Store(Vector256.Load(c + 8) + v1, c + 8);
+        }
+    }
+
+    /// <summary>Scalar 4×4 tile: the same FMA chain per element as the vector kernels.</summary>
+    private static void Kernel4x4Scalar(int kc, float* a, float* b, float* c, int ldc, bool first)
+    {
+        float* acc = stackalloc float[16];
+        for (int i = 0; i < 16; i++)
+        {
+            acc[i] = 0f;
+        }
+
+        for (int kk = 0; kk < kc; kk++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                float av = a[i];
+                for (int j = 0; j < 4; j++)
+                {
+                    acc[(i * 4) + j] = MathF.FusedMultiplyAdd(av, b[j], acc[(i * 4) + j]);
+                }
+            }
+
+            a += 4;
+            b += 4;
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                c[(i * ldc) + j] = first ? acc[(i * 4) + j] : c[(i * ldc) + j] + acc[(i * 4) + j];
+            }
+        }
+    }
+}
