@@ -1,0 +1,66 @@
+namespace KerasNotes.Initializers;
+
+/// <summary>All zeros (Keras <c>zeros</c>; the default bias initializer).</summary>
+public sealed class Zeros : Initializer
+{
+    /// <inheritdoc />
+    public override void Fill(Span<float> destination, Shape shape) => destination.Clear();
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+}
+
+/// <summary>All ones (Keras <c>ones</c>).</summary>
+public sealed class Ones : Initializer
+{
+    /// <inheritdoc />
+    public override void Fill(Span<float> destination, Shape shape) => destination.Fill(1f);
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+}
+
+/// <summary>Every element set to <see cref="Value"/> (Keras <c>Constant(value=0.0)</c>).</summary>
+public sealed class Constant : Initializer
+{
+    /// <summary>Creates the initializer.</summary>
+    public Constant(double value = 0.0) => Value = value;
+
+    /// <summary>The value.</summary>
+    public double Value { get; }
+
+    /// <inheritdoc />
+    public override void Fill(Span<float> destination, Shape shape) => destination.Fill((float)Value);
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["value"] = Value };
+}
+
+/// <summary>The identity matrix times <see cref="Gain"/> for rank-2 shapes (Keras <c>Identity(gain=1.0)</c>).</summary>
+public sealed class Identity : Initializer
+{
+    /// <summary>Creates the initializer.</summary>
+    public Identity(double gain = 1.0) => Gain = gain;
+
+    /// <summary>The diagonal value.</summary>
+    public double Gain { get; }
+
+    /// <inheritdoc />
+    public override void Fill(Span<float> destination, Shape shape)
+    {
+        if (shape.Rank != 2)
+        {
+            throw new ArgumentException($"Identity initializer needs a rank-2 shape; got {shape}.", nameof(shape));
+        }
+
+        destination.Clear();
+        int rows = shape[0], cols = shape[1];
+        for (int i = 0; i < Math.Min(rows, cols); i++)
+        {
+            destination[(i * cols) + i] = (float)Gain;
+        }
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["gain"] = Gain };
+}

@@ -1,0 +1,219 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KerasNotes.Kernels;
+
+/// <summary>The activations Dense fuses into its matrix product (their derivative is a function of the output).</summary>
+internal enum FusedActivation
+{
+    None,
+    Relu,
+    Sigmoid,
+    Tanh,
+}
+
+/// <summary>
+/// The fused passes behind Dense, BatchNormalization and Dropout: one sweep over memory where a
+/// chain of ops would make several, with the same arithmetic as the chain.
+/// </summary>
+internal static class LayerKernels
+{
+    /// <summary>z[r, :] = act(z[r, :] + bias) for every row.</summary>
+    public static void BiasActivation(Span<float> z, ReadOnlySpan<float> bias, int rows, int cols, FusedActivation act)
+    {
+        if (!bias.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var row = z.Slice(r * cols, cols);
+                ElementwiseDriver.Binary<AddOp>(row, bias, row);
+                if (act == FusedActivation.Relu)
+                {
+                    // Apply while the row is in L1.
+                    ElementwiseDriver.Unary<ReluOp>(row, row);
+                }
+            }
+
+            if (act == FusedActivation.Relu)
+            {
+                return;
+            }
+        }
+
+        switch (act)
+        {
+            case FusedActivation.Relu:
+                ElementwiseDriver.Unary<ReluOp>(z, z);
+                break;
+            case FusedActivation.Sigmoid:
+                TensorPrimitives.Sigmoid(z, z);
+                break;
+            case FusedActivation.Tanh:
+                TensorPrimitives.Tanh(z, z);
+                break;
+        }
+    }
+
+    /// <summary>dz = dy ⊙ act'(z), with act' taken from the output y.</summary>
+    public static void ActivationGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz, FusedActivation act)
+    {
+        switch (act)
+        {
+            case FusedActivation.Relu:
+                // y > 0 exactly where z > 0 (relu'(0) = 0).
+                ElementwiseDriver.Binary<ReluGradOp>(dy, y, dz);
+                break;
+            case FusedActivation.Sigmoid:
+                ElementwiseDriver.Binary<SigmoidGradOp>(dy, y, dz);
+                break;
+            case FusedActivation.Tanh:
+                ElementwiseDriver.Binary<TanhGradOp>(dy, y, dz);
+                break;
+            default:
+                dy.CopyTo(dz);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Batch statistics over the rows of x viewed as [rows, cols]: the mean and the biased variance
+    /// (two-pass: Σ(x − mean)² / rows, as TensorFlow's moments).
+    /// </summary>
+    public static void Moments(ReadOnlySpan<float> x, int rows, int cols, Span<float> mean, Span<float> variance, Span<float> scratch)
+    {
+        Reductions.SumAxis(x, 1, rows, cols, mean);
+        float inv = 1f / rows;
+        ElementwiseDriver.BinaryScalar<MultiplyOp>(mean, inv, mean);
+        variance.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * cols, cols);
+            ElementwiseDriver.Binary<SubtractOp>(row, mean, scratch);
+            ElementwiseDriver.Binary<SquaredAddOp>(variance, scratch, variance);
+        }
+
+        ElementwiseDriver.BinaryScalar<MultiplyOp>(variance, inv, variance);
+    }
+
+    /// <summary>
+    /// y = x·scale + shift per column, with scale = gamma·rsqrt(var + eps) and shift = beta − mean·scale
+    /// (TensorFlow's <c>batch_normalization</c> arithmetic).
+    /// </summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, int rows, int cols, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            ElementwiseDriver.Binary<MultiplyOp>(xr, scale, yr);
+            ElementwiseDriver.Binary<AddOp>(yr, shift, yr);
+        }
+    }
+
+    /// <summary>Computes inv = rsqrt(var + eps) and, from gamma/beta (null = 1/0), scale = gamma·inv and shift = beta − mean·scale.</summary>
+    public static void BatchNormCoefficients(
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        float epsilon, Span<float> inv, Span<float> scale, Span<float> shift)
+    {
+        for (int c = 0; c < mean.Length; c++)
+        {
+            inv[c] = 1f / MathF.Sqrt(variance[c] + epsilon);
+            scale[c] = gamma.IsEmpty ? inv[c] : inv[c] * gamma[c];
+            shift[c] = (beta.IsEmpty ? 0f : beta[c]) - (mean[c] * scale[c]);
+        }
+    }
+
+    /// <summary>moving ← moving·momentum + batch·(1 − momentum) (Keras's update arithmetic).</summary>
+    public static void MovingAverage(Span<float> moving, ReadOnlySpan<float> batch, float momentum)
+    {
+        float rest = 1f - momentum;
+        for (int c = 0; c < moving.Length; c++)
+        {
+            moving[c] = (moving[c] * momentum) + (batch[c] * rest);
+        }
+    }
+
+    /// <summary>
+    /// Training-mode BatchNormalization backward over [rows, cols]:
+    /// dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·inv/N · (N·dy − dbeta − x̂·dgamma), with x̂ = (x − mean)·inv.
+    /// </summary>
+    public static void BatchNormTrainingGrad(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows, int cols,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> gamma,
+        Span<float> dx, Span<float> dgamma, Span<float> dbeta, Span<float> scratch)
+    {
+        dbeta.Clear();
+        dgamma.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var gr = dy.Slice(r * cols, cols);
+            ElementwiseDriver.Binary<AddOp>(dbeta, gr, dbeta);
+            // scratch = x̂ row
+            ElementwiseDriver.Binary<SubtractOp>(xr, mean, scratch);
+            ElementwiseDriver.Binary<MultiplyOp>(scratch, inv, scratch);
+            ElementwiseDriver.Binary<MultiplyOp>(scratch, gr, scratch);
+            ElementwiseDriver.Binary<AddOp>(dgamma, scratch, dgamma);
+        }
+
+        float n = rows;
+        var coef = scratch[..cols];
+        for (int c = 0; c < cols; c++)
+        {
+            coef[c] = (gamma.IsEmpty ? 1f : gamma[c]) * inv[c] / n;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var gr = dy.Slice(r * cols, cols);
+            var dr = dx.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                float xhat = (xr[c] - mean[c]) * inv[c];
+                dr[c] = coef[c] * ((n * gr[c]) - dbeta[c] - (xhat * dgamma[c]));
+            }
+        }
+    }
+
+    /// <summary>y = (x / keep) where the mask is set, else 0 (inverted dropout, Keras's arithmetic).</summary>
+    public static void DropoutApply(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, float keep, Span<float> y)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float mr = ref MemoryMarshal.GetReference(mask);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int n = x.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            var kv = Vector512.Create(keep);
+            for (; i <= n - 16; i += 16)
+            {
+                ((Vector512.LoadUnsafe(ref xr, (nuint)i) / kv) & Vector512.LoadUnsafe(ref mr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            var kv = Vector256.Create(keep);
+            for (; i <= n - 8; i += 8)
+            {
+                ((Vector256.LoadUnsafe(ref xr, (nuint)i) / kv) & Vector256.LoadUnsafe(ref mr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] = BitConverter.SingleToInt32Bits(mask[i]) != 0 ? x[i] / keep : 0f;
+        }
+    }
+}
+
+/// <summary>acc + d² (used to accumulate squared deviations).</summary>
+internal readonly struct SquaredAddOp : IBinaryOp
+{
+    public static float Invoke(float acc, float d) => acc + (d * d);
+
+    public static Vector256<float> Invoke(Vector256<float> acc, Vector256<float> d) => acc + (d * d);
+
+    public static Vector512<float> Invoke(Vector512<float> acc, Vector512<float> d) => acc + (d * d);
+}

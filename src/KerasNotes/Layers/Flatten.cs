@@ -1,0 +1,80 @@
+namespace KerasNotes.Layers;
+
+/// <summary>
+/// Flattens each sample to a vector: <c>(batch, d1, d2, …)</c> → <c>(batch, d1·d2·…)</c>; a rank-1 input
+/// <c>(batch,)</c> becomes <c>(batch, 1)</c> (Keras <c>keras.layers.Flatten</c>). A view: nothing is copied.
+/// </summary>
+public sealed class Flatten : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c> (the channel axis is moved last first, so the order matches channels-last).</param>
+    /// <param name="name">The layer name.</param>
+    public Flatten(string dataFormat = "channels_last", string? name = null)
+        : base(name)
+    {
+        if (dataFormat is not ("channels_last" or "channels_first"))
+        {
+            throw new ArgumentException($"Flatten 'dataFormat' is \"{dataFormat}\"; expected \"channels_last\" or \"channels_first\".", nameof(dataFormat));
+        }
+
+        DataFormat = dataFormat;
+    }
+
+    /// <summary>The data format.</summary>
+    public string DataFormat { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        if (inputShape.Rank <= 1)
+        {
+            return new Shape(inputShape.Rank == 0 ? -1 : inputShape[0], 1);
+        }
+
+        int size = 1;
+        for (int i = 1; i < inputShape.Rank; i++)
+        {
+            if (inputShape[i] < 0)
+            {
+                return new Shape(inputShape[0], -1);
+            }
+
+            size *= inputShape[i];
+        }
+
+        return new Shape(inputShape[0], size);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor Call(Tensor inputs, bool training)
+    {
+        if (inputs.Rank == 0)
+        {
+            throw new ArgumentException($"Flatten '{Name}' needs inputs with a batch axis, got a scalar.", nameof(inputs));
+        }
+
+        var x = inputs;
+        if (DataFormat == "channels_first" && x.Rank > 2)
+        {
+            var perm = new int[x.Rank];
+            perm[0] = 0;
+            for (int i = 1; i < x.Rank - 1; i++)
+            {
+                perm[i] = i + 1;
+            }
+
+            perm[^1] = 1;
+            x = Ops.Transpose(x, perm);
+        }
+
+        return Ops.Reshape(x, x.Shape[0], x.Rank == 1 ? 1 : -1);
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["data_format"] = DataFormat;
+        return config;
+    }
+}

@@ -1,0 +1,80 @@
+namespace KerasNotes.Layers;
+
+/// <summary>
+/// Declares the shape of a model's input (Keras <c>keras.Input</c> / <c>InputLayer</c>). It holds no
+/// weights; in a <c>Sequential</c> it fixes the input shape so the model builds at once.
+/// </summary>
+/// <example><code>var model = new Sequential(new Input(784), new Dense(10));</code></example>
+public sealed class Input : Layer
+{
+    /// <summary>Declares inputs of shape <c>(batch, ...shape)</c>.</summary>
+    /// <param name="shape">The shape of one sample, without the batch axis.</param>
+    /// <exception cref="ArgumentException">A dimension is not positive.</exception>
+    public Input(params int[] shape)
+        : this(shape, batchSize: null, name: null)
+    {
+    }
+
+    /// <summary>Declares inputs of shape <c>(batchSize, ...shape)</c>.</summary>
+    /// <param name="shape">The shape of one sample, without the batch axis.</param>
+    /// <param name="batchSize">A fixed batch size, or null (Keras <c>None</c>).</param>
+    /// <param name="name">The layer name (default <c>input_layer</c>, made unique).</param>
+    public Input(int[] shape, int? batchSize, string? name = null)
+        : base(name ?? UniqueName("input_layer"))
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        foreach (int d in shape)
+        {
+            if (d <= 0 && d != -1)
+            {
+                throw new ArgumentException($"Input shape [{string.Join(", ", shape)}] has dimension {d}; expected positive sizes (or -1 for unknown).", nameof(shape));
+            }
+        }
+
+        if (batchSize is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Input batchSize must be positive or null.");
+        }
+
+        var dims = new int[shape.Length + 1];
+        dims[0] = batchSize ?? -1;
+        shape.CopyTo(dims, 1);
+        BatchShape = new Shape(dims);
+    }
+
+    /// <summary>The full input shape with the batch axis first (-1 when the batch size is free).</summary>
+    public Shape BatchShape { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    protected override void ValidateInput(Shape inputShape)
+    {
+        bool ok = inputShape.Rank == BatchShape.Rank;
+        for (int i = 0; ok && i < inputShape.Rank; i++)
+        {
+            ok = BatchShape[i] < 0 || BatchShape[i] == inputShape[i];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException(
+                $"Input '{Name}' expects inputs of shape {BatchShape}, got {inputShape}.", nameof(inputShape));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Tensor Call(Tensor inputs, bool training) => inputs;
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig() => new Dictionary<string, object?>(StringComparer.Ordinal)
+    {
+        ["batch_shape"] = BatchShape,
+        ["dtype"] = "float32",
+        ["sparse"] = false,
+        ["ragged"] = false,
+        ["name"] = Name,
+        ["optional"] = false,
+    };
+}

@@ -1,0 +1,369 @@
+using System.Text.RegularExpressions;
+using KerasNotes.Initializers;
+using KerasNotes.Regularizers;
+
+namespace KerasNotes.Layers;
+
+/// <summary>
+/// The base of every layer, with Keras's lifecycle (<c>keras.layers.Layer</c>).
+/// </summary>
+/// <remarks>
+/// <para>The constructor holds configuration only. <see cref="Build"/> creates the weights with
+/// <see cref="AddWeight"/> once the input shape is known; <see cref="Call"/> computes the output
+/// with <see cref="Ops"/> (so gradients come for free) and may add losses with
+/// <see cref="AddLoss"/>; <see cref="GetConfig"/> describes the layer for saving.
+/// <see cref="Apply"/> (Keras <c>layer(x)</c>) builds the layer on first use and runs it.</para>
+/// <para>Names: a layer without a name gets the snake-cased class name, made unique across the
+/// process (<c>dense</c>, <c>dense_1</c>, …) as in Keras.</para>
+/// <example><code>
+/// sealed class ActivityPenalty(float rate) : Layer {
+///     protected override Tensor Call(Tensor inputs, bool training) {
+///         AddLoss(rate * Ops.Sum(Ops.Square(inputs)));
+///         return inputs;
+///     }
+/// }
+/// </code></example>
+/// </remarks>
+public abstract partial class Layer
+{
+    private static readonly Dictionary<string, int> s_nameCounts = new(StringComparer.Ordinal);
+    private static readonly Lock s_nameGate = new();
+
+    [ThreadStatic]
+    private static int t_callDepth;
+
+    private readonly List<Variable> _trainable = [];
+    private readonly List<Variable> _nonTrainable = [];
+    private readonly List<Tensor> _losses = [];
+    private bool _trainableFlag = true;
+
+    /// <summary>Creates a layer.</summary>
+    /// <param name="name">The name; null for an automatic unique one.</param>
+    /// <param name="trainable">Whether the layer's weights are trained.</param>
+    /// <param name="activityRegularizer">A penalty on the layer's output, divided by the batch size and added to the loss.</param>
+    protected Layer(string? name = null, bool trainable = true, Regularizer? activityRegularizer = null)
+    {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("A layer name must not be empty or blank.", nameof(name));
+        }
+
+        Name = name ?? UniqueName(ToSnakeCase(GetType().Name));
+        _trainableFlag = trainable;
+        ActivityRegularizer = activityRegularizer;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Whether the layer's weights are trained. Setting it to false freezes the weights (they leave
+    /// <see cref="TrainableWeights"/>); a frozen BatchNormalization also runs in inference mode. As in
+    /// Keras, a model picks up a change at its next <c>Compile</c>.
+    /// </summary>
+    public virtual bool Trainable
+    {
+        get => _trainableFlag;
+        set
+        {
+            _trainableFlag = value;
+            foreach (var v in _trainable)
+            {
+                v.Trainable = value;
+            }
+        }
+    }
+
+    /// <summary>True once <see cref="Build"/> has run.</summary>
+    public bool Built { get; private set; }
+
+    /// <summary>The input shape the layer was built for (batch axis included, possibly unknown), or null before it is built.</summary>
+    public Shape? BuildInputShape { get; private set; }
+
+    /// <summary>The penalty on the layer's output, if any.</summary>
+    public Regularizer? ActivityRegularizer { get; }
+
+    /// <summary>All weights: trainable ones, then non-trainable ones, each in creation order (Keras <c>weights</c>).</summary>
+    public IReadOnlyList<Variable> Weights
+    {
+        get
+        {
+            var all = new List<Variable>(_trainable.Count + _nonTrainable.Count);
+            all.AddRange(_trainable);
+            all.AddRange(_nonTrainable);
+            return all;
+        }
+    }
+
+    /// <summary>The weights the optimizer updates: none while the layer is frozen.</summary>
+    public IReadOnlyList<Variable> TrainableWeights => Trainable ? _trainable.ToArray() : [];
+
+    /// <summary>The weights the optimizer does not update (all of them while the layer is frozen).</summary>
+    public IReadOnlyList<Variable> NonTrainableWeights => Trainable ? _nonTrainable.ToArray() : Weights;
+
+    /// <summary>The losses added by the most recent call (<see cref="AddLoss"/> and the activity penalty).</summary>
+    public IReadOnlyList<Tensor> Losses => _losses;
+
+    /// <summary>The number of scalars in the layer's weights.</summary>
+    public int CountParams()
+    {
+        int total = 0;
+        foreach (var v in _trainable)
+        {
+            total += v.Shape.Size;
+        }
+
+        foreach (var v in _nonTrainable)
+        {
+            total += v.Shape.Size;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Runs the layer (Keras <c>layer(x)</c>): builds it on first use, checks the input, calls
+    /// <see cref="Call"/> and applies the activity regularizer.
+    /// </summary>
+    /// <param name="inputs">The input batch.</param>
+    /// <param name="training">True during training (Dropout active, BatchNormalization on batch statistics).</param>
+    /// <exception cref="ArgumentException">The input does not fit the layer; the message names the layer and both shapes.</exception>
+    public Tensor Apply(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        EnsureBuilt(inputs.Shape);
+        ValidateInput(inputs.Shape);
+        bool outermost = t_callDepth == 0;
+        if (outermost)
+        {
+            _losses.Clear();
+        }
+
+        t_callDepth++;
+        Tensor output;
+        try
+        {
+            output = Call(inputs, training);
+        }
+        finally
+        {
+            t_callDepth--;
+        }
+
+        if (ActivityRegularizer is not null)
+        {
+            var penalty = ActivityRegularizer.Call(output);
+            if (output.Rank >= 1)
+            {
+                // Keras ≥ 3.14 divides by the batch size (0 when the batch is empty).
+                int batch = output.Shape[0];
+                penalty = batch == 0 ? Ops.Multiply(penalty, 0f) : Ops.Divide(penalty, batch);
+            }
+
+            _losses.Add(penalty);
+        }
+
+        return output;
+    }
+
+    /// <summary>Builds the layer for <paramref name="inputShape"/> if it is not built yet.</summary>
+    internal void EnsureBuilt(Shape inputShape)
+    {
+        if (Built)
+        {
+            return;
+        }
+
+        // Weights outlive the step: create them outside any step pool.
+        using (TensorArena.Suspend())
+        using (GradientTape.Pause())
+        {
+            Build(inputShape);
+        }
+
+        Built = true;
+        BuildInputShape = inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+    }
+
+    /// <summary>
+    /// Creates the layer's weights for inputs of <paramref name="inputShape"/> (batch axis first, possibly -1).
+    /// Overrides create weights with <see cref="AddWeight"/>; they need not call the base method.
+    /// </summary>
+    public virtual void Build(Shape inputShape)
+    {
+    }
+
+    /// <summary>Computes the layer's output (Keras <c>call</c>). Use <see cref="Ops"/> so gradients flow.</summary>
+    /// <param name="inputs">The input batch.</param>
+    /// <param name="training">True during training.</param>
+    protected abstract Tensor Call(Tensor inputs, bool training);
+
+    /// <summary>Checks an input shape against what the built layer expects; throws <see cref="ArgumentException"/> if it does not fit.</summary>
+    protected virtual void ValidateInput(Shape inputShape)
+    {
+    }
+
+    /// <summary>
+    /// The output shape for inputs of <paramref name="inputShape"/>. The default runs the layer on a zero
+    /// batch (unknown dimensions taken as 1) in inference mode and reads the shape.
+    /// </summary>
+    public virtual Shape ComputeOutputShape(Shape inputShape)
+    {
+        Span<int> dims = stackalloc int[inputShape.Rank];
+        inputShape.CopyTo(dims);
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] < 0)
+            {
+                dims[i] = 1;
+            }
+        }
+
+        using (GradientTape.Pause())
+        {
+            var probe = Tensor.Zeros(new Shape(dims));
+            var saved = _losses.ToArray();
+            var output = Apply(probe, training: false);
+            _losses.Clear();
+            _losses.AddRange(saved);
+            var outShape = output.Shape;
+            return inputShape.Rank > 0 && inputShape[0] < 0 && outShape.Rank > 0 ? outShape.With(0, -1) : outShape;
+        }
+    }
+
+    /// <summary>
+    /// The layer's configuration as Keras writes it (<c>get_config</c>): the base keys <c>name</c>,
+    /// <c>trainable</c>, <c>dtype</c>, then the layer's own constructor arguments.
+    /// </summary>
+    public virtual IDictionary<string, object?> GetConfig()
+    {
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = Name,
+            ["trainable"] = Trainable,
+            ["dtype"] = "float32",
+        };
+        if (ActivityRegularizer is not null)
+        {
+            config["activity_regularizer"] = ActivityRegularizer;
+        }
+
+        return config;
+    }
+
+    /// <summary>
+    /// Creates a weight of the layer (Keras <c>add_weight</c>). Call it from <see cref="Build"/>.
+    /// </summary>
+    /// <param name="name">The weight's name, e.g. <c>kernel</c>.</param>
+    /// <param name="shape">Its shape.</param>
+    /// <param name="initializer">How to fill it; glorot_uniform by default, as Keras.</param>
+    /// <param name="regularizer">A penalty added to the loss while the weight is trainable.</param>
+    /// <param name="trainable">Whether the optimizer updates it.</param>
+    protected Variable AddWeight(string name, Shape shape, Initializer? initializer = null, Regularizer? regularizer = null, bool trainable = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!shape.IsFullyDefined)
+        {
+            throw new ArgumentException($"Layer '{Name}': weight '{name}' needs a fully known shape, got {shape}.", nameof(shape));
+        }
+
+        initializer ??= new GlorotUniform();
+        Tensor value;
+        using (TensorArena.Suspend())
+        {
+            value = initializer.Call(shape);
+        }
+
+        var variable = new Variable(value, name, trainable && Trainable)
+        {
+            Path = $"{Name}/{name}",
+            Regularizer = regularizer,
+        };
+        (trainable ? _trainable : _nonTrainable).Add(variable);
+        return variable;
+    }
+
+    /// <summary>Adds a scalar loss term (Keras <c>add_loss</c>); it joins the model's total loss for this step.</summary>
+    protected void AddLoss(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        _losses.Add(loss);
+    }
+
+    /// <summary>Forgets the losses of the previous call (a model does this at the start of each outermost call).</summary>
+    internal void ClearLosses() => _losses.Clear();
+
+    /// <summary>Copies of the layer's weights in Keras order (trainable, then non-trainable).</summary>
+    public IReadOnlyList<Tensor> GetWeights()
+    {
+        var weights = Weights;
+        var result = new Tensor[weights.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = weights[i].Value.Clone();
+        }
+
+        return result;
+    }
+
+    /// <summary>Sets the layer's weights from tensors in Keras order; nothing changes unless every shape fits.</summary>
+    /// <exception cref="ArgumentException">The count or a shape differs; the message names the layer and the weight.</exception>
+    public void SetWeights(IReadOnlyList<Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var own = Weights;
+        if (weights.Count != own.Count)
+        {
+            throw new ArgumentException(
+                $"Layer '{Name}' has {own.Count} weights; SetWeights got {weights.Count}.", nameof(weights));
+        }
+
+        for (int i = 0; i < own.Count; i++)
+        {
+            if (weights[i] is null || weights[i].Shape != own[i].Shape)
+            {
+                throw new ArgumentException(
+                    $"Layer '{Name}' weight {i} ('{own[i].Name}') has shape {own[i].Shape}; SetWeights got {(weights[i] is null ? "null" : weights[i].Shape.ToString())}.",
+                    nameof(weights));
+            }
+        }
+
+        for (int i = 0; i < own.Count; i++)
+        {
+            own[i].Assign(weights[i]);
+        }
+    }
+
+    /// <summary>Keras's snake-casing of a class name (<c>BatchNormalization</c> → <c>batch_normalization</c>).</summary>
+    public static string ToSnakeCase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        name = NonWord().Replace(name, string.Empty);
+        name = UpperWord().Replace(name, "$1_$2");
+        name = LowerUpper().Replace(name, "$1_$2");
+        return name.ToLowerInvariant();
+    }
+
+    /// <summary>Makes a process-unique name from a base (<c>dense</c>, <c>dense_1</c>, …).</summary>
+    internal static string UniqueName(string baseName)
+    {
+        lock (s_nameGate)
+        {
+            s_nameCounts.TryGetValue(baseName, out int count);
+            s_nameCounts[baseName] = count + 1;
+            return count == 0 ? baseName : $"{baseName}_{count}";
+        }
+    }
+
+    [GeneratedRegex(@"\W+")]
+    private static partial Regex NonWord();
+
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex UpperWord();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{GetType().Name}('{Name}')";
+}

@@ -1,0 +1,130 @@
+namespace KerasNotes.Losses;
+
+/// <summary>Mean of squared errors over the last axis (Keras <c>mean_squared_error</c>, alias <c>mse</c>).</summary>
+public sealed class MeanSquaredError(string reduction = "sum_over_batch_size", string name = "mean_squared_error") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        return Ops.Mean(Ops.Square(Ops.Subtract(t, p)), axis: -1);
+    }
+}
+
+/// <summary>Mean of absolute errors over the last axis (Keras <c>mean_absolute_error</c>, alias <c>mae</c>).</summary>
+public sealed class MeanAbsoluteError(string reduction = "sum_over_batch_size", string name = "mean_absolute_error") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        return Ops.Mean(Ops.Abs(Ops.Subtract(p, t)), axis: -1);
+    }
+}
+
+/// <summary><c>100 · mean(|y − p| / max(|y|, 1e-7))</c> over the last axis (Keras <c>mape</c>).</summary>
+public sealed class MeanAbsolutePercentageError(string reduction = "sum_over_batch_size", string name = "mean_absolute_percentage_error") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        var diff = Ops.Abs(Ops.Divide(Ops.Subtract(t, p), Ops.Maximum(Ops.Abs(t), Ops.Epsilon)));
+        return Ops.Multiply(Ops.Mean(diff, axis: -1), 100f);
+    }
+}
+
+/// <summary><c>mean((log(max(p, 1e-7) + 1) − log(max(y, 1e-7) + 1))²)</c> over the last axis (Keras <c>msle</c>).</summary>
+public sealed class MeanSquaredLogarithmicError(string reduction = "sum_over_batch_size", string name = "mean_squared_logarithmic_error") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        var first = Ops.Log(Ops.Add(Ops.Maximum(p, Ops.Epsilon), 1f));
+        var second = Ops.Log(Ops.Add(Ops.Maximum(t, Ops.Epsilon), 1f));
+        return Ops.Mean(Ops.Square(Ops.Subtract(first, second)), axis: -1);
+    }
+}
+
+/// <summary>
+/// Huber loss over the last axis: <c>½e²</c> where <c>|e| ≤ δ</c>, else <c>δ·|e| − ½δ²</c>, with e = p − y (Keras <c>huber</c>).
+/// </summary>
+public sealed class Huber : Loss
+{
+    /// <summary>Creates the loss.</summary>
+    /// <param name="delta">The switch point (positive; default 1).</param>
+    /// <param name="reduction">The reduction.</param>
+    /// <param name="name">The name.</param>
+    public Huber(double delta = 1.0, string reduction = "sum_over_batch_size", string name = "huber_loss")
+        : base(name, reduction)
+    {
+        if (!(delta > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber 'delta' must be positive.");
+        }
+
+        Delta = delta;
+    }
+
+    /// <summary>The switch point between quadratic and linear.</summary>
+    public double Delta { get; }
+
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        float delta = (float)Delta;
+        var error = Ops.Subtract(p, t);
+        var absError = Ops.Abs(error);
+        var quadratic = Ops.Multiply(Ops.Square(error), 0.5f);
+        var linear = Ops.Subtract(Ops.Multiply(absError, delta), 0.5f * delta * delta);
+        return Ops.Mean(Ops.Where(Ops.LessEqual(absError, delta), quadratic, linear), axis: -1);
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["delta"] = Delta;
+        return config;
+    }
+}
+
+/// <summary>Log of the hyperbolic cosine of the error, averaged over the last axis (Keras <c>log_cosh</c>).</summary>
+public sealed class LogCosh(string reduction = "sum_over_batch_size", string name = "log_cosh") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        var e = Ops.Subtract(p, t);
+        // log(cosh(e)) = e + softplus(−2e) − log 2, stable for large |e|.
+        var v = Ops.Subtract(Ops.Add(e, Ops.Softplus(Ops.Multiply(e, -2f))), MathF.Log(2f));
+        return Ops.Mean(v, axis: -1);
+    }
+}
+
+/// <summary>Kullback–Leibler divergence <c>Σ y·log(y/p)</c> with both clipped to [1e-7, 1] (Keras <c>kl_divergence</c>, alias <c>kld</c>).</summary>
+public sealed class KLDivergence(string reduction = "sum_over_batch_size", string name = "kl_divergence") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        var tc = Ops.Clip(t, Ops.Epsilon, 1f);
+        var pc = Ops.Clip(p, Ops.Epsilon, 1f);
+        return Ops.Sum(Ops.Multiply(tc, Ops.Log(Ops.Divide(tc, pc))), axis: -1);
+    }
+}
+
+/// <summary>Poisson loss <c>mean(p − y·log(p + 1e-7))</c> over the last axis (Keras <c>poisson</c>).</summary>
+public sealed class Poisson(string reduction = "sum_over_batch_size", string name = "poisson") : Loss(name, reduction)
+{
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        var (t, p) = AlignRanks(yTrue, yPred);
+        return Ops.Mean(Ops.Subtract(p, Ops.Multiply(t, Ops.Log(Ops.Add(p, Ops.Epsilon)))), axis: -1);
+    }
+}

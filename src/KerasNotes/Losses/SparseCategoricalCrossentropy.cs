@@ -1,0 +1,76 @@
+namespace KerasNotes.Losses;
+
+/// <summary>
+/// Crossentropy against integer class labels (Keras <c>sparse_categorical_crossentropy</c>).
+/// </summary>
+/// <remarks>
+/// <para>Labels have shape <c>(N,)</c> or <c>(N, 1)</c> and must be integers in <c>[0, classes)</c>.
+/// Probabilities follow Keras's TF backend: clip to [1e-7, 1 − 1e-7] in float32, then
+/// <c>log Σ clip(p) − log clip(p_label)</c>; logits use <c>−log_softmax(z)[label]</c>.</para>
+/// <para>On a softmax output (the usual final layer) the loss and its gradient with respect to the
+/// logits are one fused op.</para>
+/// </remarks>
+public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, string reduction = "sum_over_batch_size", string name = "sparse_categorical_crossentropy")
+    : Loss(name, reduction)
+{
+    /// <summary>Whether predictions are logits.</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc />
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        var labels = yTrue;
+        if (labels.Rank == yPred.Rank && labels.Rank > 0 && labels.Shape[-1] == 1)
+        {
+            labels = Ops.Squeeze(labels, -1);
+        }
+
+        if (yPred.Rank < 1 || labels.Rank != yPred.Rank - 1 || labels.Size * yPred.Shape[-1] != yPred.Size)
+        {
+            throw new ArgumentException(
+                $"SparseCategoricalCrossentropy needs integer labels shaped like the predictions {yPred.Shape} without the class axis, got {yTrue.Shape}.",
+                nameof(yTrue));
+        }
+
+        int classes = yPred.Shape[-1];
+        ValidateLabels(labels, classes);
+        if (!FromLogits && yPred.LogitsKind == LogitsKind.Softmax && yPred.Logits is not null && yPred.Rank == 2)
+        {
+            return Ops.SparseCategoricalCrossentropyFromSoftmax(labels, yPred);
+        }
+
+        var oneHot = Ops.OneHot(labels, classes);
+        if (FromLogits)
+        {
+            return Ops.Negative(Ops.Sum(Ops.Multiply(oneHot, Ops.LogSoftmax(yPred)), axis: -1));
+        }
+
+        var logP = Ops.Log(Ops.Clip(yPred, Ops.Epsilon, Ops.OneMinusEpsilon));
+        return Ops.Subtract(Ops.LogSumExp(logP, axis: -1), Ops.Sum(Ops.Multiply(oneHot, logP), axis: -1));
+    }
+
+    private static void ValidateLabels(Tensor yTrue, int classes)
+    {
+        var span = yTrue.AsSpan();
+        for (int i = 0; i < span.Length; i++)
+        {
+            float v = span[i];
+            if (!(v >= 0 && v < classes) || v != MathF.Floor(v))
+            {
+                throw new ArgumentException(
+                    $"SparseCategoricalCrossentropy: label {v} at position {i} is not an integer class index in [0, {classes}).", nameof(yTrue));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["from_logits"] = FromLogits;
+        config["ignore_class"] = null;
+        return config;
+    }
+}
