@@ -1,0 +1,127 @@
+namespace KerasNotes.Optimizers;
+
+/// <summary>
+/// Adam (Keras <c>keras.optimizers.Adam</c>), with Keras 3's epsilon placement:
+/// <c>w ← w − α·m / (sqrt(v) + ε)</c> where <c>α = lr·sqrt(1 − β2ᵗ) / (1 − β1ᵗ)</c>.
+/// </summary>
+/// <remarks>
+/// ε is added to the uncorrected <c>sqrt(v)</c> (PyTorch adds it after bias correction), which
+/// matters for tiny gradients. A <c>weightDecay</c> here is decoupled, as everywhere in Keras 3.
+/// </remarks>
+public class Adam : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="learningRate">Default 0.001.</param>
+    /// <param name="beta1">Decay of the first moment, default 0.9.</param>
+    /// <param name="beta2">Decay of the second moment, default 0.999.</param>
+    /// <param name="epsilon">Default 1e-7.</param>
+    /// <param name="amsgrad">Use the AMSGrad variant (a running maximum of v).</param>
+    /// <param name="weightDecay">Decoupled weight decay, or null.</param>
+    /// <param name="clipNorm">Per-tensor gradient norm clip, or null.</param>
+    /// <param name="clipValue">Element-wise gradient clip, or null.</param>
+    /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
+    /// <param name="name">The name.</param>
+    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adam")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(beta1, beta2, epsilon, amsgrad);
+
+    /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
+    public Adam(LearningRateSchedule learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adam")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(beta1, beta2, epsilon, amsgrad);
+
+    private void Init(double beta1, double beta2, double epsilon, bool amsgrad)
+    {
+        if (!(beta1 >= 0 && beta1 < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "Adam 'beta1' must be in [0, 1).");
+        }
+
+        if (!(beta2 >= 0 && beta2 < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "Adam 'beta2' must be in [0, 1).");
+        }
+
+        if (!(epsilon >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Adam 'epsilon' must be non-negative.");
+        }
+
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        Amsgrad = amsgrad;
+    }
+
+    /// <summary>First-moment decay.</summary>
+    public double Beta1 { get; private set; }
+
+    /// <summary>Second-moment decay.</summary>
+    public double Beta2 { get; private set; }
+
+    /// <summary>The epsilon.</summary>
+    public double Epsilon { get; private set; }
+
+    /// <summary>Whether AMSGrad is used.</summary>
+    public bool Amsgrad { get; private set; }
+
+    /// <inheritdoc />
+    protected override int SlotsPerVariable => Amsgrad ? 3 : 2;
+
+    /// <inheritdoc />
+    protected override void CreateSlots(Variable variable)
+    {
+        AddSlot(variable, "momentum");
+        AddSlot(variable, "velocity");
+        if (Amsgrad)
+        {
+            AddSlot(variable, "velocity_hat");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    {
+        // Keras computes these in the variable dtype (float32).
+        float t = Iterations + 1;
+        float beta1Power = MathF.Pow((float)Beta1, t);
+        float beta2Power = MathF.Pow((float)Beta2, t);
+        float alpha = learningRate * MathF.Sqrt(1f - beta2Power) / (1f - beta1Power);
+        OptimizerKernels.Adam(
+            gradient, variable, Slot(index, 0).Value.Span, Slot(index, 1).Value.Span,
+            Amsgrad ? Slot(index, 2).Value.Span : default,
+            (float)(1.0 - Beta1), (float)(1.0 - Beta2), alpha, (float)Epsilon);
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["beta_1"] = Beta1;
+        config["beta_2"] = Beta2;
+        config["epsilon"] = Epsilon;
+        config["amsgrad"] = Amsgrad;
+        return config;
+    }
+}
+
+/// <summary>
+/// AdamW: Adam with decoupled weight decay on by default (Keras default 0.004; PyTorch's is 0.01).
+/// </summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="weightDecay"/> is null (Keras raises too).</exception>
+    public AdamW(double learningRate = 0.001, double? weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+        bool amsgrad = false, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adamw")
+        : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay ?? throw new ArgumentNullException(nameof(weightDecay), "AdamW needs a weightDecay."), clipNorm, clipValue, globalClipNorm, name)
+    {
+    }
+
+    /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
+    public AdamW(LearningRateSchedule learningRate, double? weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+        bool amsgrad = false, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adamw")
+        : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay ?? throw new ArgumentNullException(nameof(weightDecay), "AdamW needs a weightDecay."), clipNorm, clipValue, globalClipNorm, name)
+    {
+    }
+}

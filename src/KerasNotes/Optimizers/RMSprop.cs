@@ -1,0 +1,104 @@
+namespace KerasNotes.Optimizers;
+
+/// <summary>
+/// RMSprop (Keras <c>keras.optimizers.RMSprop</c>): <c>v ← ρv + (1−ρ)g²</c>, increment
+/// <c>lr·g / sqrt(v + ε)</c> (ε inside the root; centered: <c>sqrt(v − a² + ε)</c>), optional momentum
+/// on the increment.
+/// </summary>
+public sealed class RMSprop : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="learningRate">Default 0.001.</param>
+    /// <param name="rho">Decay of the squared-gradient average, default 0.9.</param>
+    /// <param name="momentum">Momentum on the increment, default 0.</param>
+    /// <param name="epsilon">Default 1e-7.</param>
+    /// <param name="centered">Normalise by the centred second moment.</param>
+    /// <param name="weightDecay">Decoupled weight decay, or null.</param>
+    /// <param name="clipNorm">Per-tensor gradient norm clip, or null.</param>
+    /// <param name="clipValue">Element-wise gradient clip, or null.</param>
+    /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
+    /// <param name="name">The name.</param>
+    public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "rmsprop")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(rho, momentum, epsilon, centered);
+
+    /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
+    public RMSprop(LearningRateSchedule learningRate, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "rmsprop")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(rho, momentum, epsilon, centered);
+
+    private void Init(double rho, double momentum, double epsilon, bool centered)
+    {
+        if (!(rho >= 0 && rho < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rho), rho, "RMSprop 'rho' must be in [0, 1).");
+        }
+
+        if (!(momentum >= 0 && momentum <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "RMSprop 'momentum' must be in [0, 1].");
+        }
+
+        if (!(epsilon >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "RMSprop 'epsilon' must be non-negative.");
+        }
+
+        Rho = rho;
+        Momentum = momentum;
+        Epsilon = epsilon;
+        Centered = centered;
+    }
+
+    /// <summary>Decay of the squared-gradient average.</summary>
+    public double Rho { get; private set; }
+
+    /// <summary>Momentum factor.</summary>
+    public double Momentum { get; private set; }
+
+    /// <summary>The epsilon.</summary>
+    public double Epsilon { get; private set; }
+
+    /// <summary>Whether the centred variant is used.</summary>
+    public bool Centered { get; private set; }
+
+    /// <inheritdoc />
+    protected override int SlotsPerVariable => 1 + (Momentum > 0 ? 1 : 0) + (Centered ? 1 : 0);
+
+    /// <inheritdoc />
+    protected override void CreateSlots(Variable variable)
+    {
+        AddSlot(variable, "velocity");
+        if (Momentum > 0)
+        {
+            AddSlot(variable, "momentum");
+        }
+
+        if (Centered)
+        {
+            AddSlot(variable, "average_gradient");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    {
+        int k = 1;
+        var momentumSlot = Momentum > 0 ? Slot(index, k++).Value.Span : default;
+        var average = Centered ? Slot(index, k).Value.Span : default;
+        OptimizerKernels.RmsProp(
+            gradient, variable, Slot(index, 0).Value.Span, momentumSlot, average,
+            learningRate, (float)Rho, (float)(1.0 - Rho), (float)Momentum, (float)Epsilon);
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["rho"] = Rho;
+        config["momentum"] = Momentum;
+        config["epsilon"] = Epsilon;
+        config["centered"] = Centered;
+        return config;
+    }
+}

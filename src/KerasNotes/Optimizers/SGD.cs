@@ -1,0 +1,81 @@
+namespace KerasNotes.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum and Nesterov momentum (Keras <c>keras.optimizers.SGD</c>).
+/// </summary>
+/// <remarks>
+/// Keras keeps the learning rate inside the momentum buffer: <c>m ← μ·m − lr·g; w ← w + m</c>
+/// (Nesterov: <c>w ← w + μ·m − lr·g</c>). PyTorch keeps it outside, so the two differ after a
+/// learning-rate change.
+/// </remarks>
+public sealed class SGD : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="learningRate">Default 0.01.</param>
+    /// <param name="momentum">In [0, 1]; 0 means plain SGD (no slot).</param>
+    /// <param name="nesterov">Use Nesterov momentum.</param>
+    /// <param name="weightDecay">Decoupled weight decay, or null.</param>
+    /// <param name="clipNorm">Per-tensor gradient norm clip, or null.</param>
+    /// <param name="clipValue">Element-wise gradient clip, or null.</param>
+    /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
+    /// <param name="name">The name (Keras default <c>SGD</c>).</param>
+    public SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false, double? weightDecay = null,
+        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "SGD")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(momentum, nesterov);
+
+    /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
+    public SGD(LearningRateSchedule learningRate, double momentum = 0.0, bool nesterov = false, double? weightDecay = null,
+        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "SGD")
+        : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(momentum, nesterov);
+
+    private void Init(double momentum, bool nesterov)
+    {
+        if (!(momentum >= 0 && momentum <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD 'momentum' must be in [0, 1].");
+        }
+
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>The momentum factor.</summary>
+    public double Momentum { get; private set; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; private set; }
+
+    /// <inheritdoc />
+    protected override int SlotsPerVariable => Momentum > 0 ? 1 : 0;
+
+    /// <inheritdoc />
+    protected override void CreateSlots(Variable variable)
+    {
+        if (Momentum > 0)
+        {
+            AddSlot(variable, "momentum");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    {
+        if (Momentum > 0)
+        {
+            OptimizerKernels.SgdMomentum(gradient, variable, Slot(index, 0).Value.Span, learningRate, (float)Momentum, Nesterov);
+        }
+        else
+        {
+            OptimizerKernels.Sgd(gradient, variable, learningRate);
+        }
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["momentum"] = Momentum;
+        config["nesterov"] = Nesterov;
+        return config;
+    }
+}
