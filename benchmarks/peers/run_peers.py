@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Run KerasNotes and its PyTorch twins alternately; write results.md, results.json and scaling.png.
+"""Run KerasNotes and its PyTorch twins alternately; write results.md, results.json and scaling.png
+(with --quick: results-quick.md, results-quick.json, scaling-quick.png).
 
     /usr/bin/python3 benchmarks/peers/run_peers.py            # full: 3 runs per side per workload
     /usr/bin/python3 benchmarks/peers/run_peers.py --quick    # smoke test: 1 run, 1 epoch
@@ -27,6 +28,12 @@ OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 LOG_DIR = os.path.join(HERE, "logs")
 TIMEOUT_S = 1800
 WIDTHS = [128, 256, 512, 1024, 2048]
+SUFFIX = ""  # "-quick" for --quick, so a smoke test never overwrites the real results
+
+
+def out_path(name):
+    stem, ext = os.path.splitext(name)
+    return os.path.join(HERE, stem + SUFFIX + ext)
 
 # Fields each side must print; anything else in the JSON is kept in results.json but not compared.
 REQUIRED = {
@@ -236,9 +243,15 @@ def scaling(r):
             points["ours"][h] = o[0]["epoch_seconds"][0]
         if t:
             points["torch"][h] = t[0]["epoch_seconds"][0]
+    plot(points)
+    return points
+
+
+def plot(points):
     import matplotlib
     matplotlib.use("Agg")  # no display here
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for side, label, style in (("ours", "KerasNotes", "o-"), ("torch", "PyTorch", "s--")):
         if points[side]:
@@ -246,6 +259,8 @@ def scaling(r):
             ax.plot(xs, [points[side][x] for x in xs], style, label=label)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")  # the two sides may differ several-fold
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.set_xticks(WIDTHS)
     ax.set_xticklabels([str(w) for w in WIDTHS])
     ax.set_xlabel("first hidden width (784 -> H -> 128 -> 10)")
@@ -254,8 +269,7 @@ def scaling(r):
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(os.path.join(HERE, "scaling.png"), dpi=110)
-    return points
+    fig.savefig(out_path("scaling.png"), dpi=110)
 
 
 def sh(cmd, env=None):
@@ -321,7 +335,7 @@ def write_md(rows, points, mach, args, r):
                      f"{fmt(x['torch'])}{unit if x['torch'] is not None else ''} | "
                      f"{'n/a' if ratio is None else f'{ratio:.2f}×'} | {target} | {met} |")
     if points:
-        lines += ["", "## W1 width scaling (training seconds, epoch 1)", "", "![scaling](scaling.png)", "",
+        lines += ["", "## W1 width scaling (training seconds, epoch 1)", "", f"![scaling](scaling{SUFFIX}.png)", "",
                   "| first hidden width | KerasNotes | PyTorch |", "| --- | --- | --- |"]
         for h in WIDTHS:
             lines.append(f"| {h} | {fmt(points['ours'].get(h))} | {fmt(points['torch'].get(h))} |")
@@ -336,7 +350,7 @@ def write_md(rows, points, mach, args, r):
         lines += ["", "KerasNotes side: build failed or benchmark DLL missing, so all its cells are n/a."]
     elif r.failed:
         lines += ["", f"KerasNotes side failed for: {', '.join(sorted(r.failed))} (see benchmarks/peers/logs/)."]
-    with open(os.path.join(HERE, "results.md"), "w") as f:
+    with open(out_path("results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
@@ -365,7 +379,8 @@ def main():
                    help="before each run wait up to this many seconds for the machine to be idle (0 = don't)")
     args = p.parse_args()
     if args.quick:
-        args.runs = 1
+        global SUFFIX
+        args.runs, SUFFIX = 1, "-quick"
     args.workloads = [w.strip() for w in args.workloads.split(",")]
     sys.path.insert(0, HERE)  # for torch_workloads.W3_SHAPES (plain python, no torch import)
 
@@ -374,10 +389,10 @@ def main():
     points = None if args.no_scaling else scaling(r)
     mach = machine()
     write_md(rows, points, mach, args, r)
-    with open(os.path.join(HERE, "results.json"), "w") as f:
+    with open(out_path("results.json"), "w") as f:
         json.dump({"machine": mach, "quick": args.quick, "runs": args.runs, "rows": rows,
                    "scaling": points, "raw": r.raw}, f, indent=1)
-    log(f"wrote {os.path.join(HERE, 'results.md')}")
+    log(f"wrote {out_path('results.md')}")
 
 
 if __name__ == "__main__":

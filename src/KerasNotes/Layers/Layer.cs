@@ -84,7 +84,7 @@ public abstract partial class Layer
     public Regularizer? ActivityRegularizer { get; }
 
     /// <summary>All weights: trainable ones, then non-trainable ones, each in creation order (Keras <c>weights</c>).</summary>
-    public IReadOnlyList<Variable> Weights
+    public virtual IReadOnlyList<Variable> Weights
     {
         get
         {
@@ -96,24 +96,19 @@ public abstract partial class Layer
     }
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen.</summary>
-    public IReadOnlyList<Variable> TrainableWeights => Trainable ? _trainable.ToArray() : [];
+    public virtual IReadOnlyList<Variable> TrainableWeights => Trainable ? _trainable.ToArray() : [];
 
     /// <summary>The weights the optimizer does not update (all of them while the layer is frozen).</summary>
-    public IReadOnlyList<Variable> NonTrainableWeights => Trainable ? _nonTrainable.ToArray() : Weights;
+    public virtual IReadOnlyList<Variable> NonTrainableWeights => Trainable ? _nonTrainable.ToArray() : Weights;
 
     /// <summary>The losses added by the most recent call (<see cref="AddLoss"/> and the activity penalty).</summary>
-    public IReadOnlyList<Tensor> Losses => _losses;
+    public virtual IReadOnlyList<Tensor> Losses => _losses;
 
     /// <summary>The number of scalars in the layer's weights.</summary>
     public int CountParams()
     {
         int total = 0;
-        foreach (var v in _trainable)
-        {
-            total += v.Shape.Size;
-        }
-
-        foreach (var v in _nonTrainable)
+        foreach (var v in Weights)
         {
             total += v.Shape.Size;
         }
@@ -136,7 +131,7 @@ public abstract partial class Layer
         bool outermost = t_callDepth == 0;
         if (outermost)
         {
-            _losses.Clear();
+            ClearLosses();
         }
 
         t_callDepth++;
@@ -223,7 +218,19 @@ public abstract partial class Layer
         {
             var probe = Tensor.Zeros(new Shape(dims));
             var saved = _losses.ToArray();
-            var output = Apply(probe, training: false);
+            int depth = t_callDepth;
+            t_callDepth++;
+            Tensor output;
+            try
+            {
+                // Nested depth: the probe must not clear the losses of a call in progress.
+                output = Apply(probe, training: false);
+            }
+            finally
+            {
+                t_callDepth = depth;
+            }
+
             _losses.Clear();
             _losses.AddRange(saved);
             var outShape = output.Shape;
@@ -290,8 +297,8 @@ public abstract partial class Layer
         _losses.Add(loss);
     }
 
-    /// <summary>Forgets the losses of the previous call (a model does this at the start of each outermost call).</summary>
-    internal void ClearLosses() => _losses.Clear();
+    /// <summary>Forgets the losses of the previous call; the outermost call does this for every layer it contains.</summary>
+    internal virtual void ClearLosses() => _losses.Clear();
 
     /// <summary>Copies of the layer's weights in Keras order (trainable, then non-trainable).</summary>
     public IReadOnlyList<Tensor> GetWeights()

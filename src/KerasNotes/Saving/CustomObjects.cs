@@ -18,6 +18,8 @@ public sealed class CustomObjects
     private static readonly Lock s_gate = new();
     private static readonly Dictionary<string, ActivationFunction> s_activations = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, Func<Loss>> s_losses = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, LossFunction> s_lossFunctions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, MetricFunction> s_metricFunctions = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, Func<Metric>> s_metrics = new(StringComparer.Ordinal);
 
     /// <summary>Registers a custom activation under <paramref name="name"/> so layers can use it by name.</summary>
@@ -45,7 +47,24 @@ public sealed class CustomObjects
         lock (s_gate)
         {
             s_losses[name] = () => new LossFunctionWrapper(loss, name);
+            s_lossFunctions[name] = loss;
         }
+    }
+
+    internal static string? NameOfLossFunction(LossFunction function)
+    {
+        lock (s_gate)
+        {
+            foreach (var (name, fn) in s_lossFunctions)
+            {
+                if (fn == function)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Registers a factory for a custom <see cref="Loss"/> subclass under <paramref name="name"/>.</summary>
@@ -67,7 +86,24 @@ public sealed class CustomObjects
         lock (s_gate)
         {
             s_metrics[name] = () => new MeanMetricWrapper(metric, name);
+            s_metricFunctions[name] = metric;
         }
+    }
+
+    internal static string? NameOfMetricFunction(MetricFunction function)
+    {
+        lock (s_gate)
+        {
+            foreach (var (name, fn) in s_metricFunctions)
+            {
+                if (fn == function)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Registers a factory for a custom <see cref="Metric"/> subclass under <paramref name="name"/>.</summary>

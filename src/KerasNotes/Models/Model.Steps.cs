@@ -1,0 +1,138 @@
+using KerasNotes.Metrics;
+
+namespace KerasNotes.Models;
+
+public abstract partial class Model
+{
+    // One step pool and one tape per model, reused every step so steady-state steps allocate nothing.
+    private readonly TensorArena _arena = new();
+    private GradientTape? _tape;
+
+    /// <summary>
+    /// The total loss of a step (Keras <c>compute_loss</c>): the compiled loss (with sample weights), plus every
+    /// <c>AddLoss</c>, activity and weight-regularization term, unweighted.
+    /// </summary>
+    private Tensor ComputeLoss(Tensor y, Tensor yPred, Tensor? sampleWeight, IReadOnlyList<Variable> trainable)
+    {
+        Tensor? total = CompiledLoss?.Apply(y, yPred, sampleWeight);
+        var extras = new List<Tensor>();
+        CollectLosses(extras, trainable);
+        Tensor? extraSum = null;
+        foreach (var term in extras)
+        {
+            var scalar = term.Rank == 0 ? term : Ops.Sum(term);
+            extraSum = extraSum is null ? scalar : Ops.Add(extraSum, scalar);
+        }
+
+        if (extraSum is not null)
+        {
+            total = total is null ? extraSum : Ops.Add(total, extraSum);
+        }
+
+        return total ?? throw new InvalidOperationException(
+            $"Model '{Name}' has no loss to compute: compile it with a loss, or add losses with AddLoss in a layer.");
+    }
+
+    /// <summary>One training step on a batch; returns the running logs. Everything temporary comes from the step pool.</summary>
+    private Dictionary<string, double> TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    {
+        var trainable = TrainableForStep;
+        var optimizer = Optimizer!;
+        using (_arena.Enter())
+        {
+            _tape ??= new GradientTape(persistent: false);
+            _tape.Reset();
+            _tape.Resume();
+            Tensor yPred;
+            Tensor loss;
+            try
+            {
+                yPred = Apply(x, training: true);
+                loss = ComputeLoss(y, yPred, sampleWeight, trainable);
+            }
+            finally
+            {
+                _tape.Dispose();
+            }
+
+            if (loss.Size != 1)
+            {
+                throw new InvalidOperationException($"The loss of model '{Name}' must be a scalar; it has shape {loss.Shape}.");
+            }
+
+            float lossValue = loss.Item();
+            var sources = new Tensor[trainable.Count];
+            for (int i = 0; i < sources.Length; i++)
+            {
+                sources[i] = trainable[i].Value;
+            }
+
+            var grads = _tape.ComputeGradients(loss, sources);
+            var pairs = new List<(Tensor, Variable)>(grads.Length);
+            for (int i = 0; i < grads.Length; i++)
+            {
+                // Keras drops variables without a gradient (with a warning) rather than feeding zeros.
+                if (grads[i] is not null)
+                {
+                    pairs.Add((grads[i]!, trainable[i]));
+                }
+            }
+
+            if (pairs.Count > 0)
+            {
+                optimizer.ApplyGradients(pairs);
+            }
+            else if (trainable.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"No gradients provided for any variable of model '{Name}': the loss does not depend on the trainable weights.");
+            }
+
+            _lossTracker.UpdateScalar(lossValue, x.Shape[0]);
+            UpdateMetrics(y, yPred, sampleWeight);
+            _tape.Reset();
+        }
+
+        return MetricResults();
+    }
+
+    /// <summary>One evaluation step on a batch (inference mode); returns the running logs.</summary>
+    private Dictionary<string, double> TestStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    {
+        using (_arena.Enter())
+        using (GradientTape.Pause())
+        {
+            var yPred = Apply(x, training: false);
+            var loss = ComputeLoss(y, yPred, sampleWeight, TrainableForStep);
+            _lossTracker.UpdateScalar(loss.Item(), x.Shape[0]);
+            UpdateMetrics(y, yPred, sampleWeight);
+        }
+
+        return MetricResults();
+    }
+
+    /// <summary>
+    /// Runs the model on a batch in inference mode and copies the output into <paramref name="result"/> at
+    /// <paramref name="row"/>, allocating <paramref name="result"/> (for <paramref name="totalRows"/> rows) on first use.
+    /// </summary>
+    private void PredictStep(Tensor x, ref Tensor? result, int totalRows, int row)
+    {
+        using (_arena.Enter())
+        using (GradientTape.Pause())
+        {
+            var yPred = Apply(x, training: false);
+            result ??= Tensor.AllocatePersistent(yPred.Shape.With(0, totalRows));
+            int rowSize = yPred.Shape[0] == 0 ? 0 : yPred.Size / yPred.Shape[0];
+            yPred.AsSpan().CopyTo(result.Span.Slice(row * rowSize, yPred.Size));
+        }
+    }
+
+    private void UpdateMetrics(Tensor y, Tensor yPred, Tensor? sampleWeight)
+    {
+        using var pause = GradientTape.Pause();
+        for (int i = 0; i < _metrics.Count; i++)
+        {
+            _metrics[i].UpdateState(y, yPred, _metricWeighted[i] ? sampleWeight : null);
+        }
+    }
+}

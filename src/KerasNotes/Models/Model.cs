@@ -1,0 +1,143 @@
+using KerasNotes.Layers;
+using KerasNotes.Losses;
+using KerasNotes.Metrics;
+using KerasNotes.Optimizers;
+
+namespace KerasNotes.Models;
+
+/// <summary>
+/// A model: layers plus the training machinery (Keras <c>keras.Model</c>) — <c>Compile</c>, <c>Fit</c>,
+/// <c>Evaluate</c>, <c>Predict</c>, the <c>*OnBatch</c> methods, <c>Summary</c>, and whole-model weights.
+/// </summary>
+/// <remarks>
+/// A model is a layer, so it can be called with <see cref="Layer.Apply"/> and nested in another model.
+/// Its weights are its layers' weights, in layer order.
+/// </remarks>
+public abstract partial class Model : Layer
+{
+    /// <summary>Creates a model.</summary>
+    protected Model(string? name = null, bool trainable = true)
+        : base(name, trainable)
+    {
+    }
+
+    /// <summary>The model's layers (for a Sequential, all but the leading <see cref="Input"/>).</summary>
+    public abstract IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>Every layer the model runs, in order, including an input layer if any.</summary>
+    internal abstract IReadOnlyList<Layer> AllLayers { get; }
+
+    /// <summary>Set to true (by a callback, say) to stop <c>Fit</c> at the end of the current batch's epoch (Keras <c>stop_training</c>).</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>The History of the most recent <c>Fit</c> (Keras <c>model.history</c>).</summary>
+    public History? History { get; internal set; }
+
+    /// <summary>The optimizer given to <c>Compile</c>, or null before compiling.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The compiled loss, or null (a model may train on <c>AddLoss</c> terms alone).</summary>
+    public Loss? CompiledLoss { get; private set; }
+
+    /// <summary>The compiled metrics, in order.</summary>
+    public IReadOnlyList<Metric> CompiledMetrics => _metrics;
+
+    /// <summary>True once <c>Compile</c> has run.</summary>
+    public bool IsCompiled { get; private set; }
+
+    /// <inheritdoc />
+    public override bool Trainable
+    {
+        get => base.Trainable;
+        set
+        {
+            base.Trainable = value;
+            foreach (var layer in AllLayers)
+            {
+                layer.Trainable = value;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Variable> Weights => Collect(l => l.Weights);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Variable> TrainableWeights => Trainable ? Collect(l => l.TrainableWeights) : [];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Variable> NonTrainableWeights
+    {
+        get
+        {
+            if (!Trainable)
+            {
+                return Weights;
+            }
+
+            return Collect(l => l.NonTrainableWeights);
+        }
+    }
+
+    /// <summary>The trainable variables a <see cref="GradientTape"/> differentiates against (Keras <c>trainable_variables</c>).</summary>
+    public IReadOnlyList<Variable> TrainableVariables => TrainableWeights;
+
+    /// <summary>
+    /// The loss terms of the most recent call: every layer's <c>AddLoss</c> and activity penalties, then a weight
+    /// penalty for each trainable weight that has a regularizer (Keras <c>model.losses</c>).
+    /// </summary>
+    public override IReadOnlyList<Tensor> Losses
+    {
+        get
+        {
+            var list = new List<Tensor>();
+            CollectLosses(list, TrainableWeights);
+            return list;
+        }
+    }
+
+    internal override void ClearLosses()
+    {
+        base.ClearLosses();
+        foreach (var layer in AllLayers)
+        {
+            layer.ClearLosses();
+        }
+    }
+
+    /// <summary>Adds the call's loss terms, then the weight penalties of <paramref name="trainable"/>, to <paramref name="list"/>.</summary>
+    private void CollectLosses(List<Tensor> list, IReadOnlyList<Variable> trainable)
+    {
+        list.AddRange(base.Losses);
+        foreach (var layer in AllLayers)
+        {
+            list.AddRange(layer.Losses);
+        }
+
+        foreach (var v in trainable)
+        {
+            if (v.Regularizer is not null && v.Trainable)
+            {
+                list.Add(v.Regularizer.Call(v.Value));
+            }
+        }
+    }
+
+    private List<Variable> Collect(Func<Layer, IReadOnlyList<Variable>> select)
+    {
+        var seen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        var result = new List<Variable>();
+        foreach (var layer in AllLayers)
+        {
+            foreach (var v in select(layer))
+            {
+                if (seen.Add(v))
+                {
+                    result.Add(v);
+                }
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,209 @@
+using KerasNotes.Layers;
+
+namespace KerasNotes.Models;
+
+/// <summary>
+/// A plain stack of layers, each feeding the next (Keras <c>keras.Sequential</c>).
+/// </summary>
+/// <remarks>
+/// Start with an <see cref="Input"/> to fix the input shape: the model then builds as layers are added,
+/// so a layer that does not fit fails at once. Without one, the model builds on its first call or
+/// <c>Fit</c> from the data's shape.
+/// </remarks>
+/// <example><code>
+/// var model = new Sequential(
+///     new Input(784),
+///     new Dense(256, activation: "relu"),
+///     new BatchNormalization(),
+///     new Dropout(0.2),
+///     new Dense(10, activation: "softmax"));
+/// </code></example>
+public sealed class Sequential : Model
+{
+    private readonly List<Layer> _layers = [];
+    private Input? _input;
+
+    /// <summary>Creates a model from layers, in order.</summary>
+    public Sequential(params Layer[] layers)
+        : this(layers, name: null)
+    {
+    }
+
+    /// <summary>Creates a model from layers, with a name (default <c>sequential</c>, made unique).</summary>
+    public Sequential(IEnumerable<Layer>? layers, string? name = null, bool trainable = true)
+        : base(name, trainable)
+    {
+        foreach (var layer in layers ?? [])
+        {
+            Add(layer);
+        }
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The leading input layer, if any.</summary>
+    public Input? InputLayer => _input;
+
+    internal override IReadOnlyList<Layer> AllLayers => _layers;
+
+    /// <summary>Adds a layer on top of the stack (Keras <c>add</c>).</summary>
+    /// <exception cref="ArgumentException">A second <see cref="Input"/>, a duplicate layer name, or a layer that does not fit the current output shape.</exception>
+    public void Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer is Input input)
+        {
+            if (_input is not null || _layers.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"Sequential '{Name}' already has {(_input is not null ? $"an Input ('{_input.Name}')" : "layers")}; an Input can only be the first layer.", nameof(layer));
+            }
+
+            _input = input;
+            return;
+        }
+
+        if (ReferenceEquals(layer, this))
+        {
+            throw new ArgumentException("A model cannot contain itself.", nameof(layer));
+        }
+
+        foreach (var existing in _layers)
+        {
+            if (existing.Name == layer.Name)
+            {
+                throw new ArgumentException(
+                    $"Sequential '{Name}' already has a layer named '{layer.Name}'; layer names must be unique within a model.", nameof(layer));
+            }
+        }
+
+        if (_input is not null)
+        {
+            // Build eagerly so a layer that does not fit fails here, not in the middle of training.
+            var shape = _input.BatchShape;
+            foreach (var l in _layers)
+            {
+                shape = l.ComputeOutputShape(shape);
+            }
+
+            layer.EnsureBuilt(shape);
+            layer.ComputeOutputShape(shape);
+        }
+
+        _layers.Add(layer);
+        if (_input is not null && !Built)
+        {
+            EnsureBuilt(_input.BatchShape);
+        }
+    }
+
+    /// <summary>Removes the last layer (Keras <c>pop</c>).</summary>
+    /// <exception cref="InvalidOperationException">The model has no layers.</exception>
+    public Layer Pop()
+    {
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException($"Sequential '{Name}' has no layers to pop.");
+        }
+
+        var last = _layers[^1];
+        _layers.RemoveAt(_layers.Count - 1);
+        return last;
+    }
+
+    /// <inheritdoc />
+    public override void Build(Shape inputShape)
+    {
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException($"Sequential '{Name}' has no layers to build.");
+        }
+
+        _input?.EnsureBuilt(inputShape);
+        var shape = inputShape;
+        foreach (var layer in _layers)
+        {
+            layer.EnsureBuilt(shape);
+            shape = layer.ComputeOutputShape(shape);
+        }
+    }
+
+    /// <summary>Builds the model for inputs of one sample shape (batch axis excluded).</summary>
+    public void Build(params int[] sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        var dims = new int[sampleShape.Length + 1];
+        dims[0] = -1;
+        sampleShape.CopyTo(dims, 1);
+        EnsureBuilt(new Shape(dims));
+    }
+
+    /// <inheritdoc />
+    protected override void ValidateInput(Shape inputShape)
+    {
+        if (_input is not null)
+        {
+            var expected = _input.BatchShape;
+            bool ok = expected.Rank == inputShape.Rank;
+            for (int i = 0; ok && i < inputShape.Rank; i++)
+            {
+                ok = expected[i] < 0 || expected[i] == inputShape[i];
+            }
+
+            if (!ok)
+            {
+                throw new ArgumentException($"Sequential '{Name}' expects inputs of shape {expected}, got {inputShape}.", nameof(inputShape));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Tensor Call(Tensor inputs, bool training)
+    {
+        var x = inputs;
+        foreach (var layer in _layers)
+        {
+            x = layer.Apply(x, training);
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        var shape = inputShape;
+        foreach (var layer in _layers)
+        {
+            shape = layer.ComputeOutputShape(shape);
+        }
+
+        return shape;
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = Name,
+            ["trainable"] = Trainable,
+            ["dtype"] = "float32",
+        };
+        var layers = new List<Layer>();
+        if (_input is not null)
+        {
+            layers.Add(_input);
+        }
+
+        layers.AddRange(_layers);
+        config["layers"] = layers;
+        if (Built)
+        {
+            config["build_input_shape"] = BuildInputShape;
+        }
+
+        return config;
+    }
+}
