@@ -169,6 +169,14 @@ public abstract partial class Layer
             return;
         }
 
+        // A direct call to Build (as Keras users sometimes make) already created the weights: do not build twice.
+        if (_trainable.Count + _nonTrainable.Count > 0)
+        {
+            Built = true;
+            BuildInputShape ??= inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+            return;
+        }
+
         // Weights outlive the step: create them outside any step pool.
         using (TensorArena.Suspend())
         using (GradientTape.Pause())
