@@ -1,0 +1,124 @@
+using KerasNotes.Layers;
+using KerasNotes.Tests.TestSupport;
+
+namespace KerasNotes.Tests.Layers;
+
+/// <summary>
+/// One harness every layer passes (Keras's run_layer_test): it builds on first call, its output shape agrees with
+/// ComputeOutputShape, it has the expected weight counts in Keras order, inference is deterministic, training mode
+/// differs only where the layer says so, a config exists, and gradients reach the input and every trainable weight.
+/// </summary>
+public sealed class LayerContractTests
+{
+    public sealed record Spec(string Name, Func<Layer> Create, int[] InputShape, int[] OutputShape, int Trainable, int NonTrainable, bool TrainingDiffers);
+
+    public static TheoryData<string> Layers => new()
+    {
+        "Dense", "DenseNoBiasTanh", "DenseSoftmax", "DenseRank3", "Dropout", "BatchNormalization", "BatchNormalizationAxis1", "Activation", "Flatten", "Input", "CustomPenaltyLayer",
+    };
+
+    private static Spec Get(string name) => name switch
+    {
+        "Dense" => new(name, () => new Dense(5, activation: "relu", kernelInitializer: new KerasNotes.Initializers.GlorotUniform(seed: 11)), [4, 3], [4, 5], 2, 0, false),
+        "DenseNoBiasTanh" => new(name, () => new Dense(2, activation: "tanh", useBias: false, kernelInitializer: new KerasNotes.Initializers.GlorotUniform(seed: 12)), [4, 3], [4, 2], 1, 0, false),
+        "DenseSoftmax" => new(name, () => new Dense(3, activation: "softmax", kernelInitializer: new KerasNotes.Initializers.GlorotUniform(seed: 13)), [4, 3], [4, 3], 2, 0, false),
+        "DenseRank3" => new(name, () => new Dense(2, kernelInitializer: new KerasNotes.Initializers.GlorotUniform(seed: 14)), [2, 3, 4], [2, 3, 2], 2, 0, false),
+        "Dropout" => new(name, () => new Dropout(0.5, seed: 3), [8, 16], [8, 16], 0, 0, true),
+        "BatchNormalization" => new(name, () => new BatchNormalization(), [6, 4], [6, 4], 2, 2, true),
+        "BatchNormalizationAxis1" => new(name, () => new BatchNormalization(axis: 1), [5, 3, 2], [5, 3, 2], 2, 2, true),
+        "Activation" => new(name, () => new Activation("elu"), [4, 3], [4, 3], 0, 0, false),
+        "Flatten" => new(name, () => new Flatten(), [4, 2, 3], [4, 6], 0, 0, false),
+        "Input" => new(name, () => new Input(2, 3), [4, 2, 3], [4, 2, 3], 0, 0, false),
+        "CustomPenaltyLayer" => new(name, () => new ScaleLayer(), [4, 3], [4, 3], 1, 0, false),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Layer_builds_on_first_call_with_shapes_and_weight_counts_as_declared(string name)
+    {
+        var spec = Get(name);
+        var layer = spec.Create();
+        layer.Built.Should().BeFalse();
+        var x = GradientCheck.Random(1, -1f, 1f, spec.InputShape);
+        var y = layer.Apply(x);
+        layer.Built.Should().BeTrue();
+        y.Shape.Dims.Should().Equal(spec.OutputShape);
+        var declared = layer.ComputeOutputShape(new Shape(spec.InputShape).With(0, -1));
+        declared.Should().Be(new Shape(spec.OutputShape).With(0, -1));
+        layer.TrainableWeights.Should().HaveCount(spec.Trainable);
+        layer.NonTrainableWeights.Should().HaveCount(spec.NonTrainable);
+        layer.Weights.Should().HaveCount(spec.Trainable + spec.NonTrainable);
+        layer.GetWeights().Should().HaveCount(spec.Trainable + spec.NonTrainable);
+        layer.GetConfig()["name"].Should().Be(layer.Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Layer_is_deterministic_at_inference_and_training_mode_differs_only_where_declared(string name)
+    {
+        var spec = Get(name);
+        var layer = spec.Create();
+        var x = GradientCheck.Random(2, -1f, 1f, spec.InputShape);
+        var first = layer.Apply(x, training: false).ToArray();
+        var second = layer.Apply(x, training: false).ToArray();
+        TensorAssert.BitEqual(first, second, $"{name} inference twice");
+        var trained = layer.Apply(x, training: true).ToArray();
+        bool differs = !first.SequenceEqual(trained);
+        differs.Should().Be(spec.TrainingDiffers, $"{name} training-mode output {(spec.TrainingDiffers ? "should" : "should not")} differ");
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Layer_gradients_match_finite_differences_for_input_and_weights(string name)
+    {
+        var spec = Get(name);
+        if (name == "Dropout")
+        {
+            return; // training mode is random; its inference mode is the identity (covered by the parity fixture).
+        }
+
+        var layer = spec.Create();
+        var x = GradientCheck.Random(3, -1f, 1f, spec.InputShape);
+        GradientCheck.CheckLayer(layer, x, training: name.StartsWith("BatchNormalization", StringComparison.Ordinal), what: name);
+    }
+
+    [Fact]
+    public void A_frozen_BatchNormalization_runs_in_inference_mode_and_keeps_its_statistics()
+    {
+        var bn = new BatchNormalization();
+        var x = GradientCheck.Random(4, -2f, 2f, 8, 3);
+        bn.Apply(x, training: false);
+        bn.Trainable = false;
+        var before = bn.MovingMean!.ToArray();
+        var inference = bn.Apply(x, training: false).ToArray();
+        var frozenTraining = bn.Apply(x, training: true).ToArray();
+        TensorAssert.BitEqual(inference, frozenTraining, "frozen BN in training mode");
+        bn.MovingMean.ToArray().Should().Equal(before);
+        bn.TrainableWeights.Should().BeEmpty();
+        bn.NonTrainableWeights.Should().HaveCount(4);
+    }
+
+    [Fact]
+    public void Layer_auto_names_are_snake_case_and_unique_across_the_process()
+    {
+        Layer.ToSnakeCase("BatchNormalization").Should().Be("batch_normalization");
+        Layer.ToSnakeCase("Dense").Should().Be("dense");
+        Layer.ToSnakeCase("MyHTTPLayer2D").Should().Be("my_http_layer2d");
+        var a = new Dense(1);
+        var b = new Dense(1);
+        a.Name.Should().StartWith("dense");
+        b.Name.Should().NotBe(a.Name);
+    }
+
+    /// <summary>A custom layer with its own weight, written with Ops only.</summary>
+    private sealed class ScaleLayer : Layer
+    {
+        private Variable? _scale;
+
+        public override void Build(Shape inputShape) =>
+            _scale = AddWeight("scale", new Shape(inputShape[-1]), new KerasNotes.Initializers.Constant(1.5));
+
+        protected override Tensor Call(Tensor inputs, bool training) => Ops.Multiply(inputs, _scale!);
+    }
+}

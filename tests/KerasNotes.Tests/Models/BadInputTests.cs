@@ -1,0 +1,197 @@
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Optimizers;
+using KerasNotes.Tests.TestSupport;
+
+namespace KerasNotes.Tests.Models;
+
+/// <summary>
+/// Every bad input gets a typed exception whose message names the argument, the value and what was expected,
+/// thrown before any state changes: the model's weights (and BatchNorm statistics) are exactly as before.
+/// </summary>
+public sealed class BadInputTests
+{
+    private static (Sequential Model, IReadOnlyList<Tensor> Before) Compiled()
+    {
+        var model = TestModels.Classifier(seed: 21, batchNorm: true, dropout: true);
+        model.Compile(new Adam(), "sparse_categorical_crossentropy", ["accuracy"]);
+        return (model, model.GetWeights());
+    }
+
+    private static void WeightsUnchanged(Model model, IReadOnlyList<Tensor> before)
+    {
+        var after = model.GetWeights();
+        for (int i = 0; i < before.Count; i++)
+        {
+            TensorAssert.BitEqual(before[i].AsSpan(), after[i].AsSpan(), $"weight {i}");
+        }
+    }
+
+    [Fact]
+    public void Fit_with_inputs_of_the_wrong_width_names_x_and_both_shapes()
+    {
+        var (model, before) = Compiled();
+        var x = GradientCheck.Random(1, -1f, 1f, 10, 5);
+        var act = () => model.Fit(x, new int[10], verbose: 0);
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "x" && e.Message.Contains("[None, 4]") && e.Message.Contains("[10, 5]"));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Fit_with_inputs_of_the_wrong_rank_names_x_and_both_shapes()
+    {
+        var (model, before) = Compiled();
+        var x = GradientCheck.Random(1, -1f, 1f, 10, 2, 2);
+        var act = () => model.Fit(x, new int[10], verbose: 0);
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "x" && e.Message.Contains("[10, 2, 2]"));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void A_Dense_layer_called_on_the_wrong_width_names_itself_the_expected_width_and_the_shape()
+    {
+        var dense = new Dense(3, name: "dense_probe");
+        dense.Apply(Tensor.Zeros(2, 784));
+        var act = () => dense.Apply(Tensor.Zeros(32, 28, 28));
+        act.Should().Throw<ArgumentException>().WithMessage("Dense 'dense_probe' expects inputs with last dimension 784, got [32, 28, 28].*");
+    }
+
+    [Fact]
+    public void Fit_with_fewer_labels_than_samples_names_y_and_both_counts()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 20);
+        var act = () => model.Fit(x, labels[..19], verbose: 0);
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "y" && e.Message.Contains("20 samples") && e.Message.Contains("19"));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Fit_with_a_label_outside_the_classes_names_y_the_label_and_the_range_before_any_step()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 20);
+        labels[17] = 3;
+        var act = () => model.Fit(x, labels, verbose: 0, batchSize: 4);
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "y" && e.Message.Contains("label 3") && e.Message.Contains("[0, 3)"));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Fit_with_NaN_in_the_inputs_is_rejected_naming_the_sample()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 20);
+        var values = x.ToArray();
+        values[(7 * 4) + 2] = float.NaN;
+        var act = () => model.Fit(Tensor.FromArray(values, 20, 4), labels, verbose: 0);
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "x" && e.Message.Contains("NaN") && e.Message.Contains("sample 7"));
+        WeightsUnchanged(model, before);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Dropout_rate_outside_zero_to_one_is_rejected_naming_rate_and_value(double rate)
+    {
+        var act = () => new Dropout(rate);
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "rate" && e.Message.Contains("[0, 1)"));
+    }
+
+    [Fact]
+    public void Negative_batch_size_is_rejected_naming_batchSize()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 20);
+        var act = () => model.Fit(x, labels, batchSize: -4, verbose: 0);
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "batchSize" && Equals(e.ActualValue, -4));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Negative_epochs_is_rejected_naming_epochs()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 20);
+        var act = () => model.Fit(x, labels, epochs: -1, verbose: 0);
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "epochs" && Equals(e.ActualValue, -1));
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Unknown_loss_name_is_rejected_naming_it_and_the_model_keeps_its_compile_state()
+    {
+        var model = TestModels.Classifier(seed: 2);
+        var act = () => model.Compile(new Adam(), "mean_squared_eror");
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("'mean_squared_eror'") && e.Message.Contains("mean_squared_error"));
+        model.IsCompiled.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Unknown_optimizer_name_is_rejected_naming_it()
+    {
+        var model = TestModels.Classifier(seed: 2);
+        var act = () => model.Compile("adamm", "mse");
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("'adamm'") && e.Message.Contains("\"adam\""));
+        model.IsCompiled.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Unknown_metric_name_is_rejected_naming_it()
+    {
+        var model = TestModels.Classifier(seed: 2);
+        var act = () => model.Compile("adam", "mse", ["acuracy"]);
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("'acuracy'") && e.Message.Contains("accuracy"));
+        model.IsCompiled.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Fit_before_Compile_says_to_compile_first()
+    {
+        var model = TestModels.Classifier(seed: 2);
+        var (x, labels) = TestModels.Classification(samples: 8);
+        var act = () => model.Fit(x, labels, verbose: 0);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*must be compiled before Fit*Compile(*");
+    }
+
+    [Fact]
+    public void Validation_split_that_leaves_no_training_rows_is_rejected()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 3);
+        var act = () => model.Fit(x, labels, validationSplit: 0.9, verbose: 0);
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validationSplit");
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Class_weight_and_sample_weight_together_are_rejected_as_in_Keras_3()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification(samples: 8);
+        var act = () => model.Fit(x, labels, classWeight: new Dictionary<int, double> { [0] = 2 }, sampleWeight: new float[8], verbose: 0);
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "classWeight");
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void SetWeights_with_a_wrong_shape_names_the_weight_and_changes_nothing()
+    {
+        var (model, before) = Compiled();
+        var bad = model.GetWeights().ToArray();
+        bad[^1] = Tensor.Zeros(4);
+        var act = () => model.SetWeights(bad);
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("[3]") && e.Message.Contains("[4]"));
+        WeightsUnchanged(model, before);
+    }
+}
