@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using KerasNotes.Callbacks;
+using KerasNotes.Data;
+using KerasNotes.Kernels;
+using KerasNotes.Optimizers;
+
+namespace KerasNotes.Benchmarks;
+
+/// <summary>
+/// The KerasNotes side of benchmarks/peers/run_peers.py: runs W1–W4 and prints one JSON object with the same
+/// fields as the PyTorch twin (benchmarks/peers/README.md).
+/// </summary>
+public static class PeerWorkloads
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: peer W1|W2|W3|W4 [--epochs N] [--hidden H] [--threads T] [--seed S]");
+            return 2;
+        }
+
+        int epochs = -1, hidden = 256, threads = 2, seed = 0;
+        for (int i = 1; i + 1 < args.Length; i += 2)
+        {
+            int v = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--epochs": epochs = v; break;
+                case "--hidden": hidden = v; break;
+                case "--threads": threads = v; break;
+                case "--seed": seed = v; break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        Threading.IntraOpThreads = threads;
+        KerasNotes.Random.SetSeed(seed);
+        object result = args[0] switch
+        {
+            "W1" => W1(epochs < 0 ? 5 : epochs, hidden, threads),
+            "W2" => W2(epochs < 0 ? 20 : epochs, threads),
+            "W3" => W3(threads),
+            "W4" => W4(threads),
+            _ => throw new ArgumentException($"unknown workload {args[0]}"),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static Dictionary<string, object> W1(int epochs, int hidden, int threads)
+    {
+        var ((trainX, trainY), (testX, testY)) = FashionMnist.Load();
+        var x = Ops.Reshape(trainX / 255f, -1, 784);
+        var xt = Ops.Reshape(testX / 255f, -1, 784);
+        var model = Workloads.W1Model(hidden);
+        model.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
+        var timer = new EpochTimer();
+        var history = model.Fit(x, trainY, batchSize: 128, epochs: epochs, verbose: 0, shuffle: true,
+            validationData: (xt, Tensor.FromLabels(testY)), callbacks: [timer]);
+        return new Dictionary<string, object>
+        {
+            ["workload"] = "W1",
+            ["framework"] = "kerasnotes",
+            ["threads"] = threads,
+            ["hidden"] = hidden,
+            ["epochs"] = epochs,
+            ["epoch_seconds"] = timer.Train,
+            ["eval_seconds"] = timer.Eval,
+            ["test_accuracy"] = history["val_accuracy"][^1],
+            ["test_loss"] = history["val_loss"][^1],
+            ["peak_rss_mib"] = PeakRssMib(),
+        };
+    }
+
+    private static Dictionary<string, object> W2(int epochs, int threads)
+    {
+        var (x, y) = Workloads.W2Data();
+        var model = Workloads.W2Model();
+        model.Compile(new Adam(1e-3), "mse");
+        var timer = new EpochTimer();
+        var history = model.Fit(x, y, batchSize: 32, epochs: epochs, verbose: 0, validationSplit: 0.2, callbacks: [timer]);
+        var sorted = timer.Train.Order().ToArray();
+        return new Dictionary<string, object>
+        {
+            ["workload"] = "W2",
+            ["framework"] = "kerasnotes",
+            ["threads"] = threads,
+            ["epochs"] = epochs,
+            ["epoch_seconds"] = timer.Train,
+            ["median_epoch_seconds"] = sorted[sorted.Length / 2],
+            ["eval_seconds"] = timer.Eval,
+            ["val_loss"] = history["val_loss"][^1],
+        };
+    }
+
+    private static Dictionary<string, object> W3(int threads)
+    {
+        var results = new List<Dictionary<string, object>>();
+        foreach (var name in new[] { "fwd1", "fwd2", "bwd_dw", "bwd_dx", "square1024" })
+        {
+            var (m, k, n, ta, tb) = GemmBenchmarks.Shapes(name);
+            var rng = new System.Random(1);
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble()).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble()).ToArray();
+            var c = new float[m * n];
+            double flops = 2.0 * m * n * k;
+            int reps = Math.Max(3, (int)(2e9 / flops));
+            var samples = new List<double>();
+            for (int round = 0; round < 7; round++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int r = 0; r < reps; r++)
+                {
+                    Gemm.Multiply(a, ta ? m : k, ta, b, tb ? k : n, tb, c, n, m, n, k, accumulate: false);
+                }
+
+                samples.Add(flops * reps / sw.Elapsed.TotalSeconds / 1e9);
+            }
+
+            samples.Sort();
+            results.Add(new Dictionary<string, object>
+            {
+                ["shape"] = name, ["m"] = m, ["k"] = k, ["n"] = n,
+                ["desc"] = $"{m}x{k}{(ta ? "ᵀ" : string.Empty)} · {k}x{n}{(tb ? "ᵀ" : string.Empty)}",
+                ["backend"] = "kerasnotes",
+                ["gflops"] = samples[samples.Count / 2],
+                ["gflops_best"] = samples[^1],
+            });
+        }
+
+        return new Dictionary<string, object> { ["workload"] = "W3", ["framework"] = "kerasnotes", ["threads"] = threads, ["results"] = results };
+    }
+
+    private static Dictionary<string, object> W4(int threads)
+    {
+        var ((trainX, trainY), (testX, _)) = FashionMnist.Load();
+        var model = Workloads.W1Model(256);
+        model.Compile(new Adam(1e-3), "sparse_categorical_crossentropy");
+        model.Fit(Ops.Reshape(trainX / 255f, -1, 784).SliceRows(0, 2048), trainY[..2048], batchSize: 128, epochs: 1, verbose: 0);
+        var xt = Ops.Reshape(testX / 255f, -1, 784);
+        model.Predict(xt, batchSize: 256);
+        var sw = Stopwatch.StartNew();
+        int rounds = 5;
+        for (int r = 0; r < rounds; r++)
+        {
+            model.Predict(xt, batchSize: 256);
+        }
+
+        double throughput = rounds * xt.Shape[0] / sw.Elapsed.TotalSeconds;
+        var latencies = new double[2000];
+        for (int i = 0; i < 200; i++)
+        {
+            model.PredictOnBatch(xt.SliceRows(i, 1));
+        }
+
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            var one = xt.SliceRows(i % xt.Shape[0], 1);
+            long start = Stopwatch.GetTimestamp();
+            model.PredictOnBatch(one);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(latencies);
+        return new Dictionary<string, object>
+        {
+            ["workload"] = "W4",
+            ["framework"] = "kerasnotes",
+            ["threads"] = threads,
+            ["batch_size"] = 256,
+            ["throughput_samples_per_s"] = throughput,
+            ["latency_p50_ms"] = latencies[latencies.Length / 2],
+            ["latency_p99_ms"] = latencies[(int)(latencies.Length * 0.99)],
+            ["latency_calls"] = latencies.Length,
+        };
+    }
+
+    private static double PeakRssMib()
+    {
+        // VmHWM is the peak resident set size of this process (Linux).
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                var kb = double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    /// <summary>Splits each epoch's wall time into training (epoch begin → validation begin) and evaluation.</summary>
+    private sealed class EpochTimer : Callback
+    {
+        private long _epochStart;
+        private long _testStart;
+
+        public List<double> Train { get; } = [];
+
+        public List<double> Eval { get; } = [];
+
+        public override void OnEpochBegin(int epoch, IDictionary<string, double>? logs = null) => _epochStart = Stopwatch.GetTimestamp();
+
+        public override void OnTestBegin(IDictionary<string, double>? logs = null)
+        {
+            _testStart = Stopwatch.GetTimestamp();
+            Train.Add(Stopwatch.GetElapsedTime(_epochStart, _testStart).TotalSeconds);
+        }
+
+        public override void OnTestEnd(IDictionary<string, double>? logs = null) => Eval.Add(Stopwatch.GetElapsedTime(_testStart).TotalSeconds);
+    }
+}

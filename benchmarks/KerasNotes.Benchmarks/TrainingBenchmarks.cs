@@ -1,0 +1,52 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using KerasNotes.Data;
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Optimizers;
+
+namespace KerasNotes.Benchmarks;
+
+/// <summary>One training step of the W1 and W2 models, and one epoch of the Fashion-MNIST sample model.</summary>
+[MemoryDiagnoser]
+public class TrainingBenchmarks
+{
+    private Sequential _w1 = null!;
+    private Sequential _w2 = null!;
+    private Tensor _x1 = null!;
+    private int[] _y1 = [];
+    private Tensor _x2 = null!;
+    private Tensor _y2 = null!;
+    private Tensor _trainX = null!;
+    private int[] _trainY = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        KerasNotes.Random.SetSeed(1);
+        _w1 = Workloads.W1Model(256);
+        _w1.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
+        _x1 = Tensor.FromArray(Enumerable.Range(0, 128 * 784).Select(i => (i % 255) / 255f).ToArray(), 128, 784);
+        _y1 = Enumerable.Range(0, 128).Select(i => i % 10).ToArray();
+        _w2 = Workloads.W2Model();
+        _w2.Compile(new Adam(1e-3), "mse");
+        var (x2, y2) = Workloads.W2Data();
+        _x2 = x2.SliceRows(0, 32);
+        _y2 = y2.SliceRows(0, 32);
+        var ((trainX, trainY), _) = FashionMnist.Load();
+        _trainX = Ops.Reshape(trainX / 255f, -1, 784);
+        _trainY = trainY;
+    }
+
+    [Benchmark]
+    public void W1TrainStep() => _w1.TrainOnBatch(_x1, _y1);
+
+    [Benchmark]
+    public void W2TrainStep() => _w2.TrainOnBatch(_x2, _y2);
+
+    [Benchmark]
+    [IterationCount(3)]
+    [WarmupCount(1)]
+    [InvocationCount(1)]
+    public void FashionMnistEpoch() => _w1.Fit(_trainX, _trainY, batchSize: 128, epochs: 1, verbose: 0);
+}
