@@ -18,6 +18,28 @@ public abstract class Callback
     /// <summary>The model being trained, evaluated or used for prediction (set by <see cref="SetModel"/>).</summary>
     public Model? Model { get; private set; }
 
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Where verbose messages and warnings go (Keras prints them); the console by default.</summary>
+    public TextWriter Output { get; set; } = Console.Out;
+
+    /// <summary>Writes a verbose message (a line, as Keras's <c>print_msg</c>).</summary>
+    protected void Print(string message)
+    {
+        Output.WriteLine(message);
+        Output.Flush();
+    }
+
+    /// <summary>Writes a warning once per distinct text, as Python's warnings module shows it once.</summary>
+    protected void WarnOnce(string message)
+    {
+        if (_warned.Add(message))
+        {
+            Output.WriteLine("WARNING: " + message);
+            Output.Flush();
+        }
+    }
+
     /// <summary>The run's parameters: <c>verbose</c>, <c>epochs</c>, <c>steps</c> (Keras <c>params</c>).</summary>
     public IReadOnlyDictionary<string, object?> Params { get; private set; } = new Dictionary<string, object?>();
 

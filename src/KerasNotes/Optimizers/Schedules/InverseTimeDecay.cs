@@ -1,0 +1,51 @@
+namespace KerasNotes.Optimizers.Schedules;
+
+/// <summary><c>lr(step) = initial / (1 + rate · step / decaySteps)</c>, floored when <c>staircase</c> (Keras <c>InverseTimeDecay</c>).</summary>
+public sealed class InverseTimeDecay : LearningRateSchedule
+{
+    /// <summary>Creates the schedule.</summary>
+    public InverseTimeDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
+    {
+        ScheduleChecks.NonNegative(initialLearningRate, nameof(initialLearningRate));
+        ScheduleChecks.Positive(decaySteps, nameof(decaySteps));
+        ScheduleChecks.NonNegative(decayRate, nameof(decayRate));
+        InitialLearningRate = initialLearningRate;
+        DecaySteps = decaySteps;
+        DecayRate = decayRate;
+        Staircase = staircase;
+    }
+
+    /// <summary>The starting rate.</summary>
+    public double InitialLearningRate { get; }
+
+    /// <summary>Steps per decay period.</summary>
+    public long DecaySteps { get; }
+
+    /// <summary>The decay rate.</summary>
+    public double DecayRate { get; }
+
+    /// <summary>Whether the decay happens in discrete steps.</summary>
+    public bool Staircase { get; }
+
+    /// <inheritdoc />
+    public override double Call(long step)
+    {
+        float p = (float)step / (float)DecaySteps;
+        if (Staircase)
+        {
+            p = MathF.Floor(p);
+        }
+
+        return (float)InitialLearningRate / (1f + ((float)DecayRate * p));
+    }
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig() => new Dictionary<string, object?>(StringComparer.Ordinal)
+    {
+        ["initial_learning_rate"] = InitialLearningRate,
+        ["decay_steps"] = DecaySteps,
+        ["decay_rate"] = DecayRate,
+        ["staircase"] = Staircase,
+        ["name"] = "InverseTimeDecay",
+    };
+}
