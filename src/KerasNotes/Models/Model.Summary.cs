@@ -32,9 +32,17 @@ public abstract partial class Model
         {
             var layer = Layers[i];
             shape = layer.ComputeOutputShape(shape);
-            string name = $"{layer.Name} ({layer.GetType().Name})";
-            sb.Append("│ ").Append(Fit(name, W1 - 2)).Append(" │ ").Append(Fit(shape.ToKerasString(), W2 - 2))
-              .Append(" │ ").Append(layer.CountParams().ToString("N0", CultureInfo.InvariantCulture).PadLeft(W3 - 2)).Append(" │").AppendLine();
+            // Like Keras's rich table, a cell that does not fit wraps onto further lines at word boundaries.
+            var nameLines = Wrap($"{layer.Name} ({layer.GetType().Name})", W1 - 2);
+            var shapeLines = Wrap(shape.ToKerasString(), W2 - 2);
+            string pars = layer.CountParams().ToString("N0", CultureInfo.InvariantCulture);
+            for (int line = 0; line < Math.Max(nameLines.Count, shapeLines.Count); line++)
+            {
+                sb.Append("│ ").Append((line < nameLines.Count ? nameLines[line] : string.Empty).PadRight(W1 - 2))
+                  .Append(" │ ").Append((line < shapeLines.Count ? shapeLines[line] : string.Empty).PadRight(W2 - 2))
+                  .Append(" │ ").Append((line == 0 ? pars : string.Empty).PadLeft(W3 - 2)).Append(" │").AppendLine();
+            }
+
             if (i < Layers.Count - 1)
             {
                 sb.Append('├').Append('─', W1).Append('┼').Append('─', W2).Append('┼').Append('─', W3).Append('┤').AppendLine();
@@ -67,7 +75,34 @@ public abstract partial class Model
         return n;
     }
 
-    private static string Fit(string text, int width) => text.Length > width ? text[..(width - 1)] + "…" : text.PadRight(width);
+    private static List<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var current = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (current.Length > 0 && current.Length + 1 + word.Length > width)
+            {
+                lines.Add(current.ToString());
+                current.Clear();
+            }
+
+            if (current.Length > 0)
+            {
+                current.Append(' ');
+            }
+
+            current.Append(word);
+            while (current.Length > width)
+            {
+                lines.Add(current.ToString(0, width));
+                current.Remove(0, width);
+            }
+        }
+
+        lines.Add(current.ToString());
+        return lines;
+    }
 
     // "235,146 (918.54 KB)": float32 bytes in Keras's readable units.
     private static string CountAndSize(long count)
