@@ -95,6 +95,14 @@ public sealed class GradientTape : IDisposable
     /// <summary>The gradients, with null for sources the target does not depend on (Keras then skips those variables).</summary>
     internal Tensor?[] ComputeGradients(Tensor target, IReadOnlyList<Tensor> sources)
     {
+        var result = new Tensor?[sources.Count];
+        ComputeGradients(target, sources, result);
+        return result;
+    }
+
+    /// <summary>Writes the gradients (null where the target does not depend on a source) into <paramref name="result"/>.</summary>
+    internal void ComputeGradients(Tensor target, IReadOnlyList<Tensor> sources, Span<Tensor?> result)
+    {
         ArgumentNullException.ThrowIfNull(target);
         if (_used && !_persistent)
         {
@@ -103,10 +111,10 @@ public sealed class GradientTape : IDisposable
         }
 
         _used = true;
-        var result = new Tensor?[sources.Count];
+        result.Clear();
         if (!IsTracked(target))
         {
-            return result;
+            return;
         }
 
         bool wasPaused = _paused;
@@ -136,8 +144,6 @@ public sealed class GradientTape : IDisposable
             ClearGradients(target, sources);
             _paused = wasPaused;
         }
-
-        return result;
     }
 
     private void ClearGradients(Tensor target, IReadOnlyList<Tensor> sources)

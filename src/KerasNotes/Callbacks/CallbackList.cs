@@ -52,6 +52,12 @@ public sealed class CallbackList
         }
     }
 
+    /// <summary>True if some callback acts on training-batch hooks (otherwise Fit need not build batch logs).</summary>
+    internal bool NeedsTrainBatchHooks => _callbacks.Any(c => c.WantsTrainBatchHooks);
+
+    /// <summary>True if some callback acts on evaluation-batch hooks.</summary>
+    internal bool NeedsTestBatchHooks => _callbacks.Any(c => c.WantsTestBatchHooks);
+
     /// <summary>The History that records this run, if any.</summary>
     public History? History { get; }
 

@@ -49,6 +49,11 @@ public sealed class ProgbarLogger : Callback
         _target = parameters.TryGetValue("steps", out var s) && s is int si ? si : 0;
     }
 
+    // Redirected output shows only the finished line of each epoch, so batch logs are not needed then.
+    internal override bool WantsTrainBatchHooks => _dynamic && _verbose == 1;
+
+    internal override bool WantsTestBatchHooks => _dynamic && _verbose == 1;
+
     /// <inheritdoc />
     public override void OnTrainBegin(IDictionary<string, double>? logs = null) => _inTraining = true;
 

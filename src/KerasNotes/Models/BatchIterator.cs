@@ -23,6 +23,11 @@ internal sealed class BatchIterator
     private readonly Tensor? _wBuffer;
     private int _position;
 
+    // Batch views are re-pointed at each step instead of allocated.
+    private readonly Tensor _xView;
+    private readonly Tensor? _yView;
+    private readonly Tensor? _wView;
+
     public BatchIterator(Tensor x, Tensor? y, Tensor? sampleWeight, int batchSize, bool shuffle, RandomGenerator? rng)
     {
         _x = x;
@@ -52,6 +57,9 @@ internal sealed class BatchIterator
         }
 
         BatchesPerPass = Samples == 0 ? 0 : (Samples + _batchSize - 1) / _batchSize;
+        _xView = x.SliceRows(0, 0);
+        _yView = y?.SliceRows(0, 0);
+        _wView = sampleWeight?.SliceRows(0, 0);
         _position = BatchesPerPass; // the first Next() starts a pass
     }
 
@@ -82,7 +90,7 @@ internal sealed class BatchIterator
         _position++;
         if (!_shuffle)
         {
-            return (_x.SliceRows(start, count), _y?.SliceRows(start, count), _w?.SliceRows(start, count));
+            return (Point(_xView, _x, start, count)!, Point(_yView, _y, start, count), Point(_wView, _w, start, count));
         }
 
         var indices = _order.AsSpan(start, count);
@@ -97,7 +105,21 @@ internal sealed class BatchIterator
             Gather(_w, _wBuffer!, indices);
         }
 
-        return (_xBuffer.SliceRows(0, count), _yBuffer?.SliceRows(0, count), _wBuffer?.SliceRows(0, count));
+        return (Point(_xView, _xBuffer, 0, count)!, Point(_yView, _yBuffer, 0, count), Point(_wView, _wBuffer, 0, count));
+    }
+
+    /// <summary>Re-points a reusable view at rows [start, start + count) of <paramref name="source"/>.</summary>
+    private static Tensor? Point(Tensor? view, Tensor? source, int start, int count)
+    {
+        if (view is null || source is null)
+        {
+            return null;
+        }
+
+        int rows = source.Shape[0];
+        int rowSize = rows == 0 ? 0 : source.Size / rows;
+        view.Reset(source.Data, source.Offset + (start * rowSize), source.Shape.With(0, count));
+        return view;
     }
 
     private static void Gather(Tensor source, Tensor destination, ReadOnlySpan<int> indices)

@@ -60,18 +60,26 @@ public abstract partial class Model
         iterator.StartPass();
         ResetMetrics();
         callbacks.OnTestBegin();
-        Dictionary<string, double> logs = MetricResults();
+        bool batchHooks = callbacks.NeedsTestBatchHooks;
         int step = 0;
         while (iterator.HasNext)
         {
-            callbacks.OnTestBatchBegin(step);
+            if (batchHooks)
+            {
+                callbacks.OnTestBatchBegin(step);
+            }
+
             var (xb, yb, wb) = iterator.Next();
-            logs = TestStep(xb, yb!, wb);
-            callbacks.OnTestBatchEnd(step, logs);
+            TestStep(xb, yb!, wb);
+            if (batchHooks)
+            {
+                callbacks.OnTestBatchEnd(step, MetricResults());
+            }
+
             step++;
         }
 
-        logs = MetricResults();
+        var logs = MetricResults();
         callbacks.OnTestEnd(logs);
         return logs;
     }
@@ -86,8 +94,8 @@ public abstract partial class Model
             var batch = data.GetBatch(step);
             CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
             PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
-            var logs = TestStep(batch.X, batch.Y, batch.SampleWeight);
-            callbacks.OnTestBatchEnd(step, logs);
+            TestStep(batch.X, batch.Y, batch.SampleWeight);
+            callbacks.OnTestBatchEnd(step, MetricResults());
         }
 
         var results = MetricResults();
@@ -155,7 +163,8 @@ public abstract partial class Model
         }
 
         ResetMetrics();
-        return TrainStep(xt, yt, wt);
+        TrainStep(xt, yt, wt);
+        return MetricResults();
     }
 
     /// <summary>One evaluation step on one batch (Keras <c>test_on_batch</c>).</summary>
@@ -168,7 +177,8 @@ public abstract partial class Model
         CheckData(xt, yt, wt, "x", "y", "sampleWeight");
         PrepareFor(xt, yt, "x", "y");
         ResetMetrics();
-        return TestStep(xt, yt, wt);
+        TestStep(xt, yt, wt);
+        return MetricResults();
     }
 
     /// <summary>The model's output for one batch in inference mode (Keras <c>predict_on_batch</c>).</summary>

@@ -115,7 +115,7 @@ public abstract partial class Model
                 }
 
                 var (xb, yb, wb) = iterator.Next();
-                return TrainStep(xb, yb!, wb);
+                TrainStep(xb, yb!, wb);
             },
             xVal is null ? null : cb => EvaluateArrays(xVal, yVal!, wVal, bs, cb),
             onEpochEnd: null,
@@ -175,7 +175,7 @@ public abstract partial class Model
                 var batch = data.GetBatch(order[position++]);
                 CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
                 PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
-                return TrainStep(batch.X, batch.Y, batch.SampleWeight);
+                TrainStep(batch.X, batch.Y, batch.SampleWeight);
             },
             validationData is null ? null : cb => EvaluateSequence(validationData, cb),
             onEpochEnd: data.OnEpochEnd,
@@ -189,7 +189,7 @@ public abstract partial class Model
         int verbose,
         IEnumerable<Callback>? userCallbacks,
         int steps,
-        Func<int, int, Dictionary<string, double>> trainBatch,
+        Action<int, int> trainBatch,
         Func<CallbackList, Dictionary<string, double>>? validate,
         Action? onEpochEnd,
         CancellationToken cancellationToken)
@@ -201,6 +201,7 @@ public abstract partial class Model
             ["steps"] = steps,
         };
         var callbacks = new CallbackList(userCallbacks, this, addHistory: true, addProgbar: verbose != 0, parameters);
+        bool batchHooks = callbacks.NeedsTrainBatchHooks;
         StopTraining = false;
         callbacks.OnTrainBegin();
         IDictionary<string, double>? lastLogs = null;
@@ -217,9 +218,17 @@ public abstract partial class Model
                     break;
                 }
 
-                callbacks.OnTrainBatchBegin(step);
-                var logs = trainBatch(epoch, step);
-                callbacks.OnTrainBatchEnd(step, logs);
+                if (batchHooks)
+                {
+                    callbacks.OnTrainBatchBegin(step);
+                }
+
+                trainBatch(epoch, step);
+                if (batchHooks)
+                {
+                    callbacks.OnTrainBatchEnd(step, MetricResults());
+                }
+
                 if (StopTraining)
                 {
                     break;

@@ -6,7 +6,12 @@ public abstract partial class Model
 {
     // One step pool and one tape per model, reused every step so steady-state steps allocate nothing.
     private readonly TensorArena _arena = new();
+    private readonly List<Tensor> _extraLosses = [];
+    private readonly List<(Tensor, Variable)> _pairs = [];
     private GradientTape? _tape;
+    private IReadOnlyList<Variable>? _sourcesFor;
+    private Tensor[] _sources = [];
+    private Tensor?[] _grads = [];
 
     /// <summary>
     /// The total loss of a step (Keras <c>compute_loss</c>): the compiled loss (with sample weights), plus every
@@ -15,10 +20,10 @@ public abstract partial class Model
     private Tensor ComputeLoss(Tensor y, Tensor yPred, Tensor? sampleWeight, IReadOnlyList<Variable> trainable)
     {
         Tensor? total = CompiledLoss?.Apply(y, yPred, sampleWeight);
-        var extras = new List<Tensor>();
-        CollectLosses(extras, trainable);
+        _extraLosses.Clear();
+        CollectLosses(_extraLosses, trainable);
         Tensor? extraSum = null;
-        foreach (var term in extras)
+        foreach (var term in _extraLosses)
         {
             var scalar = term.Rank == 0 ? term : Ops.Sum(term);
             extraSum = extraSum is null ? scalar : Ops.Add(extraSum, scalar);
@@ -33,8 +38,8 @@ public abstract partial class Model
             $"Model '{Name}' has no loss to compute: compile it with a loss, or add losses with AddLoss in a layer.");
     }
 
-    /// <summary>One training step on a batch; returns the running logs. Everything temporary comes from the step pool.</summary>
-    private Dictionary<string, double> TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    /// <summary>One training step on a batch. Everything temporary comes from the step pool; nothing is allocated in steady state.</summary>
+    private void TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
     {
         var trainable = TrainableForStep;
         var optimizer = Optimizer!;
@@ -61,26 +66,31 @@ public abstract partial class Model
             }
 
             float lossValue = loss.Item();
-            var sources = new Tensor[trainable.Count];
-            for (int i = 0; i < sources.Length; i++)
+            if (!ReferenceEquals(_sourcesFor, trainable))
             {
-                sources[i] = trainable[i].Value;
-            }
-
-            var grads = _tape.ComputeGradients(loss, sources);
-            var pairs = new List<(Tensor, Variable)>(grads.Length);
-            for (int i = 0; i < grads.Length; i++)
-            {
-                // Keras drops variables without a gradient (with a warning) rather than feeding zeros.
-                if (grads[i] is not null)
+                _sourcesFor = trainable;
+                _sources = new Tensor[trainable.Count];
+                _grads = new Tensor?[trainable.Count];
+                for (int i = 0; i < _sources.Length; i++)
                 {
-                    pairs.Add((grads[i]!, trainable[i]));
+                    _sources[i] = trainable[i].Value;
                 }
             }
 
-            if (pairs.Count > 0)
+            _tape.ComputeGradients(loss, _sources, _grads);
+            _pairs.Clear();
+            for (int i = 0; i < _grads.Length; i++)
             {
-                optimizer.ApplyGradients(pairs);
+                // Keras drops variables without a gradient (with a warning) rather than feeding zeros.
+                if (_grads[i] is Tensor g)
+                {
+                    _pairs.Add((g, trainable[i]));
+                }
+            }
+
+            if (_pairs.Count > 0)
+            {
+                optimizer.ApplyGradients(_pairs);
             }
             else if (trainable.Count > 0)
             {
@@ -91,13 +101,13 @@ public abstract partial class Model
             _lossTracker.UpdateScalar(lossValue, x.Shape[0]);
             UpdateMetrics(y, yPred, sampleWeight);
             _tape.Reset();
+            _pairs.Clear();
+            Array.Clear(_grads);
         }
-
-        return MetricResults();
     }
 
-    /// <summary>One evaluation step on a batch (inference mode); returns the running logs.</summary>
-    private Dictionary<string, double> TestStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    /// <summary>One evaluation step on a batch (inference mode).</summary>
+    private void TestStep(Tensor x, Tensor y, Tensor? sampleWeight)
     {
         using (_arena.Enter())
         using (GradientTape.Pause())
@@ -107,8 +117,6 @@ public abstract partial class Model
             _lossTracker.UpdateScalar(loss.Item(), x.Shape[0]);
             UpdateMetrics(y, yPred, sampleWeight);
         }
-
-        return MetricResults();
     }
 
     /// <summary>
