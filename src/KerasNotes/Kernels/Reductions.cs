@@ -72,6 +72,69 @@ internal static class Reductions
         return total;
     }
 
+    /// <summary>Σ x², with the same 16-lane structure as <see cref="Sum"/> (same result on every path).</summary>
+    public static float SumOfSquares(ReadOnlySpan<float> x)
+    {
+        int n = x.Length, i = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        Span<float> lanes = stackalloc float[16];
+        lanes.Clear();
+        var level = Gemm.Level;
+        if (n >= 16)
+        {
+            if (level == SimdLevel.Vector512)
+            {
+                var acc = Vector512<float>.Zero;
+                for (; i <= n - 16; i += 16)
+                {
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                    acc += v * v;
+                }
+
+                acc.CopyTo(lanes);
+            }
+            else if (level == SimdLevel.Vector256)
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                for (; i <= n - 16; i += 16)
+                {
+                    var v0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    var v1 = Vector256.LoadUnsafe(ref xr, (nuint)(i + 8));
+                    acc0 += v0 * v0;
+                    acc1 += v1 * v1;
+                }
+
+                acc0.CopyTo(lanes);
+                acc1.CopyTo(lanes[8..]);
+            }
+            else
+            {
+                for (; i <= n - 16; i += 16)
+                {
+                    for (int l = 0; l < 16; l++)
+                    {
+                        float v = Unsafe.Add(ref xr, i + l);
+                        lanes[l] += v * v;
+                    }
+                }
+            }
+        }
+
+        float total = 0f;
+        for (int l = 0; l < 16; l++)
+        {
+            total += lanes[l];
+        }
+
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref xr, i);
+            total += v * v;
+        }
+
+        return total;
+    }
+
     /// <summary>The largest element (NaN if any element is NaN); -∞ for an empty span.</summary>
     public static float Max(ReadOnlySpan<float> x)
     {

@@ -11,15 +11,7 @@ namespace KerasNotes.Optimizers;
 /// </summary>
 internal static class OptimizerKernels
 {
-    public static float SumOfSquares(ReadOnlySpan<float> g)
-    {
-        float total = 0f;
-        // Same lane structure as Reductions.Sum: square first, then sum in 16 lanes.
-        Span<float> squares = g.Length <= 4096 ? stackalloc float[g.Length] : new float[g.Length];
-        ElementwiseDriver.Unary<SquareOp>(g, squares);
-        total = Reductions.Sum(squares);
-        return total;
-    }
+    public static float SumOfSquares(ReadOnlySpan<float> g) => Reductions.SumOfSquares(g);
 
     /// <summary>d = (g·scale) / denominator (Keras clip_by_norm).</summary>
     public static void ScaleThenDivide(ReadOnlySpan<float> g, float scale, float denominator, Span<float> d)
@@ -31,7 +23,30 @@ internal static class OptimizerKernels
     /// <summary>w ← w − (w·wd)·lr.</summary>
     public static void DecoupledWeightDecay(Span<float> w, float wd, float lr)
     {
-        for (int i = 0; i < w.Length; i++)
+        ref float wr = ref MemoryMarshal.GetReference(w);
+        int n = w.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            var wdv = Vector512.Create(wd);
+            var lv = Vector512.Create(lr);
+            for (; i <= n - 16; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref wr, (nuint)i);
+                (v - ((v * wdv) * lv)).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            var wdv = Vector256.Create(wd);
+            var lv = Vector256.Create(lr);
+            for (; i <= n - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref wr, (nuint)i);
+                (v - ((v * wdv) * lv)).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
         {
             w[i] -= (w[i] * wd) * lr;
         }
@@ -71,11 +86,43 @@ internal static class OptimizerKernels
     /// <summary>SGD with momentum: m ← m·μ − g·lr; w ← w + m (or w + (m·μ − g·lr) with Nesterov).</summary>
     public static void SgdMomentum(ReadOnlySpan<float> g, Span<float> w, Span<float> m, float lr, float momentum, bool nesterov)
     {
-        for (int i = 0; i < w.Length; i++)
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float wr = ref MemoryMarshal.GetReference(w);
+        ref float mr = ref MemoryMarshal.GetReference(m);
+        int n = w.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
         {
-            float mi = (m[i] * momentum) - (g[i] * lr);
+            var lv = Vector512.Create(lr);
+            var mu = Vector512.Create(momentum);
+            for (; i <= n - 16; i += 16)
+            {
+                var gl = Vector512.LoadUnsafe(ref gr, (nuint)i) * lv;
+                var mv = (Vector512.LoadUnsafe(ref mr, (nuint)i) * mu) - gl;
+                mv.StoreUnsafe(ref mr, (nuint)i);
+                var step = nesterov ? (mv * mu) - gl : mv;
+                (Vector512.LoadUnsafe(ref wr, (nuint)i) + step).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            var lv = Vector256.Create(lr);
+            var mu = Vector256.Create(momentum);
+            for (; i <= n - 8; i += 8)
+            {
+                var gl = Vector256.LoadUnsafe(ref gr, (nuint)i) * lv;
+                var mv = (Vector256.LoadUnsafe(ref mr, (nuint)i) * mu) - gl;
+                mv.StoreUnsafe(ref mr, (nuint)i);
+                var step = nesterov ? (mv * mu) - gl : mv;
+                (Vector256.LoadUnsafe(ref wr, (nuint)i) + step).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float gl = g[i] * lr;
+            float mi = (m[i] * momentum) - gl;
             m[i] = mi;
-            w[i] += nesterov ? (mi * momentum) - (g[i] * lr) : mi;
+            w[i] += nesterov ? (mi * momentum) - gl : mi;
         }
     }
 
@@ -156,7 +203,44 @@ internal static class OptimizerKernels
     {
         bool centered = !averageGradient.IsEmpty;
         bool useMomentum = !momentumSlot.IsEmpty;
-        for (int i = 0; i < w.Length; i++)
+        int start = 0;
+        if (!centered && !useMomentum)
+        {
+            ref float gr = ref MemoryMarshal.GetReference(g);
+            ref float wr = ref MemoryMarshal.GetReference(w);
+            ref float vr = ref MemoryMarshal.GetReference(velocity);
+            int n = w.Length;
+            if (Gemm.Level == SimdLevel.Vector512)
+            {
+                var rv = Vector512.Create(rho);
+                var orv = Vector512.Create(oneMinusRho);
+                var lv = Vector512.Create(lr);
+                var ev = Vector512.Create(epsilon);
+                for (; start <= n - 16; start += 16)
+                {
+                    var gv = Vector512.LoadUnsafe(ref gr, (nuint)start);
+                    var vv = (rv * Vector512.LoadUnsafe(ref vr, (nuint)start)) + (orv * (gv * gv));
+                    vv.StoreUnsafe(ref vr, (nuint)start);
+                    (Vector512.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector512.Sqrt(vv + ev))).StoreUnsafe(ref wr, (nuint)start);
+                }
+            }
+            else if (Gemm.Level == SimdLevel.Vector256)
+            {
+                var rv = Vector256.Create(rho);
+                var orv = Vector256.Create(oneMinusRho);
+                var lv = Vector256.Create(lr);
+                var ev = Vector256.Create(epsilon);
+                for (; start <= n - 8; start += 8)
+                {
+                    var gv = Vector256.LoadUnsafe(ref gr, (nuint)start);
+                    var vv = (rv * Vector256.LoadUnsafe(ref vr, (nuint)start)) + (orv * (gv * gv));
+                    vv.StoreUnsafe(ref vr, (nuint)start);
+                    (Vector256.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector256.Sqrt(vv + ev))).StoreUnsafe(ref wr, (nuint)start);
+                }
+            }
+        }
+
+        for (int i = start; i < w.Length; i++)
         {
             float gi = g[i];
             float vi = (rho * velocity[i]) + (oneMinusRho * (gi * gi));
@@ -190,7 +274,36 @@ internal static class OptimizerKernels
     /// <summary>Adagrad (Keras 3): acc ← acc + g²; w ← w − (lr·g) / sqrt(acc + ε).</summary>
     public static void Adagrad(ReadOnlySpan<float> g, Span<float> w, Span<float> accumulator, float lr, float epsilon)
     {
-        for (int i = 0; i < w.Length; i++)
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float wr = ref MemoryMarshal.GetReference(w);
+        ref float ar = ref MemoryMarshal.GetReference(accumulator);
+        int n = w.Length, start = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            var lv = Vector512.Create(lr);
+            var ev = Vector512.Create(epsilon);
+            for (; start <= n - 16; start += 16)
+            {
+                var gv = Vector512.LoadUnsafe(ref gr, (nuint)start);
+                var acc = Vector512.LoadUnsafe(ref ar, (nuint)start) + (gv * gv);
+                acc.StoreUnsafe(ref ar, (nuint)start);
+                (Vector512.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector512.Sqrt(acc + ev))).StoreUnsafe(ref wr, (nuint)start);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            var lv = Vector256.Create(lr);
+            var ev = Vector256.Create(epsilon);
+            for (; start <= n - 8; start += 8)
+            {
+                var gv = Vector256.LoadUnsafe(ref gr, (nuint)start);
+                var acc = Vector256.LoadUnsafe(ref ar, (nuint)start) + (gv * gv);
+                acc.StoreUnsafe(ref ar, (nuint)start);
+                (Vector256.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector256.Sqrt(acc + ev))).StoreUnsafe(ref wr, (nuint)start);
+            }
+        }
+
+        for (int i = start; i < n; i++)
         {
             float gi = g[i];
             float acc = accumulator[i] + (gi * gi);
