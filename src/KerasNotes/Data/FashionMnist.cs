@@ -27,20 +27,24 @@ public static class FashionMnist
         return (train, test);
     }
 
-    private static (Tensor X, int[] Y) LoadPair(string directory, string prefix)
+    /// <summary>
+    /// Loads the raw 8-bit images (60,000 × 784 and 10,000 × 784 bytes) and labels, for an <see cref="ImageSequence"/>
+    /// that scales batches on the fly instead of holding float copies.
+    /// </summary>
+    public static ((byte[] Pixels, int[] Y) Train, (byte[] Pixels, int[] Y) Test) LoadBytes(string? directory = null)
+    {
+        directory ??= FindDataDirectory("fashion-mnist");
+        return (LoadRaw(directory, "train"), LoadRaw(directory, "t10k"));
+    }
+
+    private static (byte[] Pixels, int[] Y) LoadRaw(string directory, string prefix)
     {
         var (imageDims, pixels) = Idx.Read(Resolve(directory, $"{prefix}-images-idx3-ubyte"));
         var (labelDims, labels) = Idx.Read(Resolve(directory, $"{prefix}-labels-idx1-ubyte"));
-        if (imageDims.Length != 3 || labelDims.Length != 1 || imageDims[0] != labelDims[0])
+        if (imageDims.Length != 3 || imageDims[1] != 28 || imageDims[2] != 28 || labelDims.Length != 1 || imageDims[0] != labelDims[0])
         {
             throw new InvalidDataException(
-                $"Fashion-MNIST '{prefix}': images [{string.Join(", ", imageDims)}] and labels [{string.Join(", ", labelDims)}] do not match.");
-        }
-
-        var x = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            x[i] = pixels[i];
+                $"Fashion-MNIST '{prefix}': images [{string.Join(", ", imageDims)}] and labels [{string.Join(", ", labelDims)}] are not N×28×28 images with N labels.");
         }
 
         var y = new int[labels.Length];
@@ -49,7 +53,19 @@ public static class FashionMnist
             y[i] = labels[i];
         }
 
-        return (Tensor.FromArray(x, imageDims), y);
+        return (pixels, y);
+    }
+
+    private static (Tensor X, int[] Y) LoadPair(string directory, string prefix)
+    {
+        var (pixels, y) = LoadRaw(directory, prefix);
+        var x = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            x[i] = pixels[i];
+        }
+
+        return (Tensor.FromArray(x, y.Length, 28, 28), y);
     }
 
     private static string Resolve(string directory, string name)
