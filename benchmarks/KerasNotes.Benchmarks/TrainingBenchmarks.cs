@@ -11,6 +11,9 @@ namespace KerasNotes.Benchmarks;
 [MemoryDiagnoser]
 public class TrainingBenchmarks
 {
+    /// <summary>Set to 1 (by the dry-run test) to train the epoch benchmark on a small slice of the data.</summary>
+    public const string SmokeVariable = "KERASNOTES_BENCHMARK_SMOKE";
+
     private Sequential _w1 = null!;
     private Sequential _w2 = null!;
     private Tensor _x1 = null!;
@@ -33,9 +36,16 @@ public class TrainingBenchmarks
         var (x2, y2) = Workloads.W2Data();
         _x2 = x2.SliceRows(0, 32);
         _y2 = y2.SliceRows(0, 32);
-        var ((trainX, trainY), _) = FashionMnist.Load();
-        _trainX = Ops.Reshape(trainX / 255f, -1, 784);
-        _trainY = trainY;
+        var ((pixels, labels), _) = FashionMnist.LoadBytes();
+        int samples = Environment.GetEnvironmentVariable(SmokeVariable) == "1" ? 1024 : labels.Length;
+        var x = new float[samples * 784];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = pixels[i] / 255f;
+        }
+
+        _trainX = Tensor.FromArray(x, samples, 784);
+        _trainY = labels[..samples];
     }
 
     [Benchmark]
