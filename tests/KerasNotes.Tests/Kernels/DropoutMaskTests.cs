@@ -100,6 +100,52 @@ public sealed class DropoutMaskTests
         TensorAssert.BitEqual(Draw(Gemm.DetectLevel(), 5, 1, 0.5, [512]), [.. first, .. second], "one call of 512 equals two calls of 256");
     }
 
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData((1UL << 32) - 21)]
+    [InlineData((3UL << 32) - 7)]
+    public void Mask_does_not_depend_on_how_the_draws_are_split_into_calls(ulong startCounter)
+    {
+        // Elements are keyed by their position in the generator's sequence, so one call of 64 must equal calls of
+        // 5 + 27 + 32, also when the sequence crosses a multiple of 2^32 draws (where the hash is re-keyed).
+        foreach (var level in GlobalKernelSettings.Levels)
+        {
+            using var scope = new SimdLevelScope(level);
+            float[] Draw(int[] lengths)
+            {
+                var rng = new RandomGenerator(77, 1);
+                var state = rng.GetState();
+                state[4] = startCounter;
+                rng.SetState(state);
+                var all = new List<float>();
+                foreach (int n in lengths)
+                {
+                    var mask = new float[n];
+                    rng.FillBernoulliMask(mask, 0.5);
+                    all.AddRange(mask);
+                }
+
+                return [.. all];
+            }
+
+            TensorAssert.BitEqual(Draw([64]), Draw([5, 27, 32]), $"start {startCounter} {level}");
+        }
+    }
+
+    [Fact]
+    public void Masks_past_2_to_the_32_draws_do_not_repeat_the_first_ones()
+    {
+        var fresh = new float[64];
+        new RandomGenerator(77, 1).FillBernoulliMask(fresh, 0.5);
+        var rng = new RandomGenerator(77, 1);
+        var state = rng.GetState();
+        state[4] = (1UL << 32) - 8;
+        rng.SetState(state);
+        var crossing = new float[72];
+        rng.FillBernoulliMask(crossing, 0.5);
+        crossing.AsSpan(8).ToArray().Should().NotEqual(fresh, "draw 2^32 + i is keyed apart from draw i");
+    }
+
     [Fact]
     public void Seeded_dropout_layers_drop_the_same_units_on_every_simd_level()
     {
