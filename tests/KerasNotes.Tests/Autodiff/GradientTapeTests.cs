@@ -135,4 +135,25 @@ public sealed class GradientTapeTests
         tape.Gradient(loss, new[] { w })[0].ToArray().Should().Equal(4f, 4f);
         tape.Gradient(loss, new Tensor[] { w.Value })[0].ToArray().Should().Equal(4f, 4f);
     }
+
+    [Fact]
+    public void Gradients_flow_to_a_watched_row_view_as_to_a_copy_of_it()
+    {
+        var data = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 3, 2);
+        var w = new Variable(Tensor.FromArray([1f, -1f, 2f, 0.5f], 2, 2), "w");
+        float[][] Grads(Tensor rows)
+        {
+            using var tape = new GradientTape();
+            tape.Watch(rows);
+            var y = Ops.Sum(Ops.Softmax(Ops.MatMul(rows, w)), 0);
+            var loss = Ops.Sum(Ops.Multiply(y, Tensor.FromArray([1f, 3f])));
+            return tape.Gradient(loss, [rows, w.Value]).Select(g => g.ToArray()).ToArray();
+        }
+
+        var view = Grads(data.SliceRows(1, 2));
+        var copy = Grads(data.SliceRows(1, 2).Clone());
+        view[0].Should().Equal(copy[0]);
+        view[1].Should().Equal(copy[1]);
+        view[0].Should().Contain(v => v != 0f);
+    }
 }

@@ -17,6 +17,13 @@ public sealed class ArithmeticGradientTests
 
     private static Tensor GridB(int seed, params int[] shape) => Ops.Add(GradientCheck.Distinct(seed, 0.2f, shape), 0.1f);
 
+    // Constants (captured, not differentiated) so that only one operand of a binary op is tracked.
+    private static readonly Tensor s_constant = R(100, 2, 3);
+
+    private static readonly Tensor s_constantGrid = GridB(101, 2, 3);
+
+    private static readonly Tensor s_constantBase = Positive(102, 2, 3);
+
     private static readonly GradientCases s_cases = new GradientCases()
         .Add("Add same shape", x => Ops.Add(x[0], x[1]), R(1, 2, 3), R(2, 2, 3))
         .Add("Add row vector broadcast", x => Ops.Add(x[0], x[1]), R(3, 2, 3), R(4, 3))
@@ -57,6 +64,12 @@ public sealed class ArithmeticGradientTests
         .Add("Power with tensor exponent", x => Ops.Power(x[0], x[1]), Positive(57, 2, 3), R(58, 2, 3))
         .Add("Power with broadcast exponent", x => Ops.Power(x[0], x[1]), Positive(59, 2, 3), R(60, 3))
         .Add("Power with broadcast base", x => Ops.Power(x[0], x[1]), Positive(61, 3), R(62, 2, 3))
+        .Add("Multiply by a constant tensor", x => Ops.Multiply(x[0], s_constant), R(65, 2, 3))
+        .Add("Subtract from a constant tensor", x => Ops.Subtract(s_constant, x[0]), R(66, 3))
+        .Add("Divide a constant tensor", x => Ops.Divide(s_constant, x[0]), NonZero(67, 2, 3))
+        .Add("Maximum against a constant tensor", x => Ops.Maximum(s_constantGrid, x[0]), GridA(68, 2, 3))
+        .Add("Power of a constant base", x => Ops.Power(s_constantBase, x[0]), R(69, 2, 3))
+        .Add("Power with a constant exponent tensor", x => Ops.Power(x[0], s_constant), Positive(70, 2, 3))
         .Add("Chained arithmetic reusing inputs", x => (x[0] * x[1]) - (x[0] / (x[1] * x[1] + 1f)), R(63, 2, 3), R(64, 3));
 
     public static TheoryData<string> Cases => s_cases.Names;

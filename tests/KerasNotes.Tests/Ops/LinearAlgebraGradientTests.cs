@@ -7,6 +7,13 @@ public sealed class LinearAlgebraGradientTests
 {
     private static Tensor R(int seed, params int[] shape) => GradientCheck.Random(seed, -1f, 1f, shape);
 
+    // Constants (captured, not differentiated) so that only one operand is tracked.
+    private static readonly Tensor s_left = R(100, 3, 4);
+
+    private static readonly Tensor s_right = R(101, 5, 4);
+
+    private static readonly Tensor s_leftBatched = R(102, 2, 4, 3);
+
     private static readonly GradientCases s_cases = new GradientCases()
         .Add("MatMul", x => Ops.MatMul(x[0], x[1]), R(1, 3, 4), R(2, 4, 5))
         .Add("MatMul with A transposed", x => Ops.MatMul(x[0], x[1], transposeA: true), R(3, 4, 3), R(4, 4, 5))
@@ -20,6 +27,11 @@ public sealed class LinearAlgebraGradientTests
         .Add("MatMul of rank 3 by a matrix", x => Ops.MatMul(x[0], x[1]), R(18, 2, 3, 4), R(19, 4, 5))
         .Add("MatMul of rank 3 by a transposed matrix", x => Ops.MatMul(x[0], x[1], transposeB: true), R(20, 2, 3, 4), R(21, 5, 4))
         .Add("MatMul of rank 4 by a matrix", x => Ops.MatMul(x[0], x[1]), R(22, 2, 2, 3, 4), R(23, 4, 2))
+        .Add("MatMul with a constant left operand", x => Ops.MatMul(s_left, x[0]), R(28, 4, 5))
+        .Add("MatMul with a constant right operand", x => Ops.MatMul(x[0], s_right, transposeB: true), R(29, 3, 4))
+        .Add("MatMul batched with a constant left operand", x => Ops.MatMul(s_leftBatched, x[0], transposeA: true), R(30, 2, 4, 5))
+        .Add("MatMul of rank 3 by a constant matrix", x => Ops.MatMul(x[0], s_right, transposeB: true), R(31, 2, 3, 4))
+        .Add("MatMul of a constant rank 3 by a matrix", x => Ops.MatMul(s_leftBatched, x[0]), R(32, 3, 2))
         .Add("MatMul with an inner dimension of 1", x => Ops.MatMul(x[0], x[1]), R(24, 3, 1), R(25, 1, 4));
 
     public static TheoryData<string> Cases => s_cases.Names;

@@ -25,6 +25,8 @@ public sealed class MathGradientTests
         .Add("Clip", x => Ops.Clip(x[0], -0.5f, 0.75f), GradientCheck.AwayFrom(12, -2f, 2f, [-0.5f, 0.75f], 0.05f, 3, 4))
         .Add("Where picks both branches", x => Ops.Where(s_condition, x[0], x[1]), R(13, -2f, 2f, 2, 3), R(14, -2f, 2f, 2, 3))
         .Add("Where with broadcast branches", x => Ops.Where(s_condition, x[0], x[1]), R(15, -2f, 2f, 3), R(16, -2f, 2f, 2, 1))
+        .Add("Where with a constant first branch", x => Ops.Where(s_condition, s_condition, x[0]), R(18, -2f, 2f, 2, 3))
+        .Add("Where with a constant second branch", x => Ops.Where(s_condition, x[0], s_condition), R(19, -2f, 2f, 3))
         .Add("Where with the same tensor in both branches", x => Ops.Where(s_condition, Ops.Square(x[0]), x[0]), R(17, -2f, 2f, 2, 3));
 
     public static TheoryData<string> Cases => s_cases.Names;

@@ -7,6 +7,9 @@ public sealed class ShapeGradientTests
 {
     private static Tensor R(int seed, params int[] shape) => GradientCheck.Random(seed, -2f, 2f, shape);
 
+    // A constant (captured, not differentiated): Concatenate must route gradients to the tracked inputs only.
+    private static readonly Tensor s_constant = R(100, 2, 3);
+
     private static readonly GradientCases s_cases = new GradientCases()
         .Add("Reshape", x => Ops.Reshape(x[0], 3, 4), R(1, 2, 6))
         .Add("Reshape with an inferred dimension", x => Ops.Reshape(x[0], -1, 2), R(2, 2, 3, 2))
@@ -25,6 +28,7 @@ public sealed class ShapeGradientTests
         .Add("Concatenate three along axis 1", x => Ops.Concatenate([x[0], x[1], x[2]], 1), R(17, 2, 1, 3), R(18, 2, 2, 3), R(19, 2, 3, 3))
         .Add("Concatenate along the last axis", x => Ops.Concatenate([x[0], x[1]], -1), R(20, 2, 3, 2), R(21, 2, 3, 1))
         .Add("Concatenate a tensor with itself", x => Ops.Concatenate([x[0], x[0]], 0), R(22, 2, 3))
+        .Add("Concatenate with a constant first tensor", x => Ops.Concatenate([s_constant, x[0], s_constant], 1), R(31, 2, 2))
         .Add("Take rows with repeats", x => Ops.Take(x[0], [2, 0, 2, 3]), R(23, 4, 3))
         .Add("Take from rank 3", x => Ops.Take(x[0], [1, 1, 0]), R(24, 3, 2, 2))
         .Add("Slice a block", x => Ops.Slice(x[0], [1, 0, 1], [2, 2, -1]), R(25, 3, 3, 4))
