@@ -3,7 +3,7 @@ using KerasNotes.Tests.TestSupport;
 
 namespace KerasNotes.Tests.Kernels;
 
-/// <summary>Reductions.Sum and SumAxis give the same bits on every SIMD level and stay close to a double-precision sum.</summary>
+/// <summary>Reductions.Sum, SumOfSquares and SumAxis give the same bits on every SIMD level and stay close to a double-precision sum.</summary>
 [Collection(GlobalKernelSettings.Name)]
 public sealed class ReductionPathTests
 {
@@ -23,6 +23,24 @@ public sealed class ReductionPathTests
             double reference = x.Sum(v => (double)v);
             double magnitude = x.Sum(v => Math.Abs((double)v));
             Math.Abs(scalar - reference).Should().BeLessThanOrEqualTo((1e-6 * magnitude) + 1e-6, $"length {n}");
+        }
+    }
+
+    [Fact]
+    public void SumOfSquares_is_bit_identical_on_every_simd_level_for_every_length()
+    {
+        foreach (int n in KernelSweep.Lengths.Concat([0, 16, 17, 100_003]))
+        {
+            var x = KernelSweep.Values(n + 7, n);
+            float scalar = SimdLevelScope.Run(SimdLevel.Scalar, () => Reductions.SumOfSquares(x));
+            foreach (var level in GlobalKernelSettings.Levels.Skip(1))
+            {
+                float got = SimdLevelScope.Run(level, () => Reductions.SumOfSquares(x));
+                BitConverter.SingleToInt32Bits(got).Should().Be(BitConverter.SingleToInt32Bits(scalar), $"length {n} on {level}");
+            }
+
+            double reference = x.Sum(v => (double)v * v);
+            Math.Abs(scalar - reference).Should().BeLessThanOrEqualTo((1e-6 * reference) + 1e-6, $"length {n}");
         }
     }
 
