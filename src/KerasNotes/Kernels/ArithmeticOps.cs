@@ -202,20 +202,23 @@ internal readonly struct AbsOp : IUnaryOp
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Abs(x);
 }
 
-/// <summary>-1, 0 or 1 (NaN stays NaN).</summary>
+/// <summary>-1, ±0 or 1 (NaN stays NaN; a zero keeps its sign).</summary>
 internal readonly struct SignOp : IUnaryOp
 {
     public static float Invoke(float x) => x > 0f ? 1f : x < 0f ? -1f : x;
 
+    // Select rather than arithmetic, so ±0 and NaN come back unchanged exactly as in the scalar form.
     public static Vector256<float> Invoke(Vector256<float> x) =>
-        (Vector256.GreaterThan(x, Vector256<float>.Zero) & Vector256<float>.One)
-        - (Vector256.LessThan(x, Vector256<float>.Zero) & Vector256<float>.One)
-        + (~Vector256.Equals(x, x) & x);
+        Vector256.ConditionalSelect(
+            Vector256.GreaterThan(x, Vector256<float>.Zero),
+            Vector256<float>.One,
+            Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -Vector256<float>.One, x));
 
     public static Vector512<float> Invoke(Vector512<float> x) =>
-        (Vector512.GreaterThan(x, Vector512<float>.Zero) & Vector512<float>.One)
-        - (Vector512.LessThan(x, Vector512<float>.Zero) & Vector512<float>.One)
-        + (~Vector512.Equals(x, x) & x);
+        Vector512.ConditionalSelect(
+            Vector512.GreaterThan(x, Vector512<float>.Zero),
+            Vector512<float>.One,
+            Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -Vector512<float>.One, x));
 }
 
 internal readonly struct SqrtOp : IUnaryOp

@@ -156,6 +156,16 @@ internal sealed class RandomGenerator : System.Random
     /// </summary>
     public void FillBernoulliMask(Span<float> mask, double keepProbability)
     {
+        // A call that crosses a multiple of 2^32 draws is done in two parts, so every element is keyed by its own
+        // position in the sequence (not by where its call started) and the mask does not depend on how it is split.
+        ulong leftInEpoch = (1UL << 32) - (uint)_counter;
+        if ((ulong)mask.Length > leftInEpoch)
+        {
+            FillBernoulliMask(mask[..(int)leftInEpoch], keepProbability);
+            FillBernoulliMask(mask[(int)leftInEpoch..], keepProbability);
+            return;
+        }
+
         // Keep when the 32-bit hash is below keep·2^32 (compared as unsigned).
         ulong thresholdWide = (ulong)Math.Round(keepProbability * 4294967296.0);
         bool keepAll = thresholdWide >= 4294967296UL;

@@ -13,13 +13,60 @@ internal static class GradientCheck
     /// Checks d f / d inputs[i] for every input, where f maps the inputs (as trainable variables) to a scalar;
     /// non-scalar outputs are reduced with a fixed random weighting so every output element matters.
     /// </summary>
-    public static void Check(Func<Tensor[], Tensor> f, Tensor[] inputs, double step = 1e-2, double abs = 2e-3, double rel = 2e-2, string what = "f")
+    /// <param name="reference">
+    /// When given, the finite differences are taken of this function instead of <paramref name="f"/> (for a fused op whose
+    /// gradient must match the chain of ops it replaces); it must compute the same values as <paramref name="f"/>.
+    /// </param>
+    public static void Check(
+        Func<Tensor[], Tensor> f, Tensor[] inputs, double step = 1e-2, double abs = 2e-3, double rel = 2e-2, string what = "f",
+        Func<Tensor[], Tensor>? reference = null)
     {
         var variables = inputs.Select((t, i) => new Variable(t, $"x{i}")).ToArray();
         Tensor? weighting = null;
-        Tensor Scalar(Tensor[] xs)
+        Func<Tensor[], Tensor> Scalar(Func<Tensor[], Tensor> g) => xs =>
         {
-            var y = f(xs);
+            var y = g(xs);
+            if (y.Size == 1)
+            {
+                return y.Rank == 0 ? y : Ops.Sum(y);
+            }
+
+            weighting ??= RandomWeights(y.Shape);
+            return Ops.Sum(Ops.Multiply(y, weighting));
+        };
+
+        Tensor[] analytic;
+        using (var tape = new GradientTape())
+        {
+            var loss = Scalar(f)(variables.Select(v => v.Value).ToArray());
+            analytic = tape.Gradient(loss, variables);
+        }
+
+        var numericFn = Scalar(reference ?? f);
+        for (int i = 0; i < variables.Length; i++)
+        {
+            analytic[i].Shape.Should().Be(inputs[i].Shape, $"{what}: the gradient of x{i} has the shape of x{i}");
+            var values = inputs[i].ToArray();
+            var grad = analytic[i].ToArray();
+            for (int k = 0; k < values.Length; k++)
+            {
+                double numeric = Numeric(numericFn, inputs, i, k, step);
+                Compare(what, i, k, grad[k], numeric, values[k], abs, rel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the gradients of <paramref name="f"/> (which reads the variables itself, e.g. a layer's weights and an input
+    /// variable) with respect to each variable, perturbing the variables in place for the finite differences.
+    /// </summary>
+    public static void CheckVariables(
+        Func<Tensor> f, IReadOnlyList<Variable> variables, double step = 1e-2, double abs = 2e-3, double rel = 2e-2, string what = "f")
+    {
+        Tensor? weighting = null;
+        Tensor Scalar()
+        {
+            var y = f();
             if (y.Size == 1)
             {
                 return y.Rank == 0 ? y : Ops.Sum(y);
@@ -32,23 +79,36 @@ internal static class GradientCheck
         Tensor[] analytic;
         using (var tape = new GradientTape())
         {
-            var loss = Scalar(variables.Select(v => v.Value).ToArray());
-            analytic = tape.Gradient(loss, variables);
+            analytic = tape.Gradient(Scalar(), variables);
         }
 
-        for (int i = 0; i < variables.Length; i++)
+        for (int i = 0; i < variables.Count; i++)
         {
-            var values = inputs[i].ToArray();
+            var variable = variables[i];
+            var original = variable.ToArray();
             var grad = analytic[i].ToArray();
-            for (int k = 0; k < values.Length; k++)
+            grad.Length.Should().Be(original.Length, $"{what}: the gradient of {variable.Name} has one entry per element");
+            for (int k = 0; k < original.Length; k++)
             {
-                double numeric = Numeric(Scalar, inputs, i, k, step);
-                double got = grad[k];
-                if (Math.Abs(got - numeric) > abs + (rel * Math.Abs(numeric)))
+                double Eval(double delta)
                 {
-                    throw new XunitException(string.Create(CultureInfo.InvariantCulture,
-                        $"{what}: d/dx{i}[{k}] analytic {got:R} vs finite difference {numeric:R} (x = {values[k]:R})."));
+                    var shifted = (float[])original.Clone();
+                    shifted[k] = (float)(shifted[k] + delta);
+                    variable.Assign(Tensor.FromSpan(shifted, variable.Shape));
+                    return Scalar().Item();
                 }
+
+                double numeric;
+                try
+                {
+                    numeric = Richardson(Eval, step);
+                }
+                finally
+                {
+                    variable.Assign(Tensor.FromSpan(original, variable.Shape));
+                }
+
+                Compare($"{what} ({variable.Name})", i, k, grad[k], numeric, original[k], abs, rel);
             }
         }
     }
@@ -104,19 +164,33 @@ internal static class GradientCheck
         }
     }
 
+    private static void Compare(string what, int input, int k, double got, double numeric, float x, double abs, double rel)
+    {
+        if (!(Math.Abs(got - numeric) <= abs + (rel * Math.Abs(numeric))))
+        {
+            throw new XunitException(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: d/dx{input}[{k}] analytic {got:R} vs finite difference {numeric:R} (x = {x:R})."));
+        }
+    }
+
     private static double Numeric(Func<Tensor[], Tensor> scalar, Tensor[] inputs, int which, int k, double step)
     {
         double Eval(double delta)
         {
             var shifted = inputs.Select(t => t.ToArray()).ToArray();
             shifted[which][k] = (float)(shifted[which][k] + delta);
-            var tensors = shifted.Select((a, i) => Tensor.FromArray(a, inputs[i].Shape.Dims)).ToArray();
+            var tensors = shifted.Select((a, i) => Tensor.FromSpan(a, inputs[i].Shape)).ToArray();
             return scalar(tensors).Item();
         }
 
-        // Richardson-extrapolated central difference: accurate enough at float32 resolution.
-        double d1 = (Eval(step) - Eval(-step)) / (2 * step);
-        double d2 = (Eval(step / 2) - Eval(-step / 2)) / step;
+        return Richardson(Eval, step);
+    }
+
+    // Richardson-extrapolated central difference: accurate enough at float32 resolution.
+    private static double Richardson(Func<double, double> eval, double step)
+    {
+        double d1 = (eval(step) - eval(-step)) / (2 * step);
+        double d2 = (eval(step / 2) - eval(-step / 2)) / step;
         return ((4 * d2) - d1) / 3;
     }
 
@@ -129,7 +203,7 @@ internal static class GradientCheck
             values[i] = (float)((rng.NextDouble() * 2) - 1);
         }
 
-        return Tensor.FromArray(values, shape.Dims);
+        return Tensor.FromSpan(values, shape);
     }
 
     /// <summary>A reproducible random tensor with values in [lo, hi).</summary>
@@ -142,6 +216,47 @@ internal static class GradientCheck
             values[i] = (float)(lo + (rng.NextDouble() * (hi - lo)));
         }
 
-        return Tensor.FromArray(values, shape);
+        return Tensor.FromSpan(values, new Shape(shape));
+    }
+
+    /// <summary>
+    /// A reproducible random tensor with values in [lo, hi) that keeps at least <paramref name="margin"/> away from every
+    /// kink, so finite differences never straddle one.
+    /// </summary>
+    public static Tensor AwayFrom(int seed, float lo, float hi, float[] kinks, float margin, params int[] shape)
+    {
+        var rng = new System.Random(seed);
+        var values = new float[new Shape(shape).Size];
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v;
+            do
+            {
+                v = (float)(lo + (rng.NextDouble() * (hi - lo)));
+            }
+            while (kinks.Any(k => Math.Abs(v - k) < margin));
+
+            values[i] = v;
+        }
+
+        return Tensor.FromSpan(values, new Shape(shape));
+    }
+
+    /// <summary>
+    /// A reproducible tensor whose values are all distinct and at least <paramref name="spacing"/> apart (a shuffled grid
+    /// centred on 0), so a max or min has no ties and keeps its winner under finite differences.
+    /// </summary>
+    public static Tensor Distinct(int seed, float spacing, params int[] shape)
+    {
+        var rng = new System.Random(seed);
+        int n = new Shape(shape).Size;
+        var order = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToArray();
+        var values = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = (order[i] - (n / 2f)) * spacing;
+        }
+
+        return Tensor.FromSpan(values, new Shape(shape));
     }
 }
