@@ -85,8 +85,9 @@ public abstract class Loss
                 return sum;
             case "mean_with_sample_weight" when sampleWeight is not null:
                 {
-                    float total = Kernels.Reductions.Sum(sampleWeight.AsSpan());
-                    return total == 0f ? Ops.Multiply(sum, 0f) : Ops.Divide(sum, total);
+                    // The divisor is a tensor, so weights that are themselves trained get their full gradient.
+                    var total = Ops.Sum(sampleWeight);
+                    return total.Item() == 0f ? Ops.Multiply(sum, 0f) : Ops.Divide(sum, total);
                 }
 
             default:

@@ -43,8 +43,16 @@ public static partial class Ops
     public static Tensor LogSumExp(Tensor x, int axis = -1, bool keepDims = false)
     {
         ArgumentNullException.ThrowIfNull(x);
+        // Shift by the max for stability, but by 0 where the max is not finite (all -inf gives -inf, as TensorFlow).
         var m = Max(x, axis, keepDims: true);
-        var mConst = StopGradient(m);
+        var mConst = Tensor.Allocate(m.Shape);
+        var ms = m.AsSpan();
+        var cs = mConst.Span;
+        for (int i = 0; i < cs.Length; i++)
+        {
+            cs[i] = float.IsFinite(ms[i]) ? ms[i] : 0f;
+        }
+
         var lse = Add(Log(Sum(Exp(Subtract(x, mConst)), axis, keepDims: true)), mConst);
         return keepDims ? lse : Squeeze(lse, axis);
     }

@@ -13,7 +13,7 @@ namespace KerasNotes.Tests.Benchmarks;
 /// Runs every benchmark once in BenchmarkDotNet's dry mode, in process, so a benchmark that no longer builds,
 /// sets up or runs fails the test suite instead of rotting. Timings are not looked at.
 /// </summary>
-[Collection(GlobalState.Name)]
+[Collection(GlobalKernelSettings.Name)]
 public sealed class BenchmarkDryRunTests
 {
     public static TheoryData<Type> BenchmarkTypes => new() { typeof(GemmBenchmarks), typeof(LayerBenchmarks), typeof(TrainingBenchmarks) };

@@ -6,7 +6,7 @@ using KerasNotes.Tests.TestSupport;
 
 namespace KerasNotes.Tests.Models;
 
-[Collection(GlobalState.Name)]
+[Collection(GlobalKernelSettings.Name)]
 public sealed class ReproducibilityTests
 {
     private static IReadOnlyList<Tensor> TrainOnce(int seed, int threads)
