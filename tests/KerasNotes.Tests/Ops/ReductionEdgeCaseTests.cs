@@ -1,6 +1,6 @@
 using KerasNotes.Losses;
 
-namespace KerasNotes.Tests.Ops;
+namespace KerasNotes.Tests.OpsTests;
 
 public sealed class ReductionEdgeCaseTests
 {
@@ -8,7 +8,7 @@ public sealed class ReductionEdgeCaseTests
     public void LogSumExp_of_a_row_of_minus_infinity_is_minus_infinity_as_in_TensorFlow()
     {
         var x = Tensor.FromArray([float.NegativeInfinity, float.NegativeInfinity, 0f, 1f], 2, 2);
-        var y = KerasNotes.Ops.LogSumExp(x).ToArray();
+        var y = Ops.LogSumExp(x).ToArray();
         y[0].Should().Be(float.NegativeInfinity);
         y[1].Should().BeApproximately(1.3132616f, 1e-6f);
     }
