@@ -16,10 +16,11 @@ internal enum SimdLevel
 /// where <c>op</c> is identity or transpose. The one seam every matrix product goes through.
 /// </summary>
 /// <remarks>
-/// <para>GotoBLAS structure: B is packed into KC×NR column panels, A into MR×KC row panels,
-/// and a register-blocked micro-kernel (Vector512 or Vector256 FMA, scalar fallback) computes
-/// MR×NR tiles of C. Transposes are absorbed by the packing, so no operand is ever copied in
-/// transposed form.</para>
+/// <para>GotoBLAS structure: B is packed into KC×NR column panels and a register-blocked
+/// micro-kernel (Vector512 or Vector256 FMA, scalar fallback) computes MR×NR tiles of C. A is read
+/// in place with row and column strides (each of the MR rows is a contiguous stream in either
+/// layout), so it needs no packing and no thread packs it twice; B's transpose is absorbed by its
+/// packing. No operand is ever copied in transposed form.</para>
 /// <para>Determinism: every element of C accumulates its K products in the same order (one FMA
 /// chain per KC block, blocks added in order) on every path and whatever the thread split, so
 /// the scalar and SIMD paths, and 1 or 2 threads, give bit-identical results.</para>
@@ -163,16 +164,12 @@ internal static unsafe class Gemm
         [ThreadStatic]
         private static PackBuffers? t_buffers;
 
-        public readonly float* PackedA;
         public readonly float* PackedB;
-        private readonly float[] _a;
         private readonly float[] _b;
 
         private PackBuffers()
         {
-            _a = GC.AllocateArray<float>((MC + 8) * KC, pinned: true);
             _b = GC.AllocateArray<float>(KC * (NC + 32), pinned: true);
-            PackedA = (float*)Unsafe.AsPointer(ref _a[0]);
             PackedB = (float*)Unsafe.AsPointer(ref _b[0]);
         }
 
@@ -184,9 +181,12 @@ internal static unsafe class Gemm
     {
         var (mr, nr) = TileSize(p.Level);
         var buffers = PackBuffers.Get();
-        float* packedA = buffers.PackedA;
         float* packedB = buffers.PackedB;
         float* tile = stackalloc float[32 * 8];
+
+        // A is read in place: element (i, k) is at A + i·rowStride + k·colStride, for either layout.
+        nint rowStride = p.TransA ? 1 : p.Lda;
+        nint colStride = p.TransA ? p.Lda : 1;
 
         for (int jc = n0; jc < n1; jc += NC)
         {
@@ -199,7 +199,6 @@ internal static unsafe class Gemm
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
-                    PackA(p, ic, mc, pc, kc, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrEff = Math.Min(nr, nc - jr);
@@ -207,16 +206,17 @@ internal static unsafe class Gemm
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrEff = Math.Min(mr, mc - ir);
-                            float* aPanel = packedA + (ir * kc);
+                            float* a = p.A + ((ic + ir) * rowStride) + (pc * colStride);
                             float* cTile = p.C + ((long)(ic + ir) * p.Ldc) + jc + jr;
                             if (mrEff == mr && nrEff == nr)
                             {
-                                RunKernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, first);
+                                RunKernel(p.Level, kc, a, rowStride, colStride, mr, bPanel, cTile, p.Ldc, first);
                             }
                             else
                             {
-                                // Edge tile: compute a full tile into scratch (padding is zero), then copy the valid part.
-                                RunKernel(p.Level, kc, aPanel, bPanel, tile, nr, first: true);
+                                // Edge tile: compute a full tile into scratch (missing rows repeat the last one,
+                                // padded columns are zero), then copy the valid part.
+                                RunKernel(p.Level, kc, a, rowStride, colStride, mrEff, bPanel, tile, nr, first: true);
                                 for (int i = 0; i < mrEff; i++)
                                 {
                                     float* src = tile + (i * nr);
@@ -245,18 +245,33 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunKernel(SimdLevel level, int kc, float* a, float* b, float* c, int ldc, bool first)
+    private static void RunKernel(SimdLevel level, int kc, float* a, nint rs, nint cs, int rows, float* b, float* c, int ldc, bool first)
     {
+        // Rows past the valid ones alias the last valid row, so the kernel never reads outside A.
+        float* a0 = a;
+        float* a1 = rows > 1 ? a + rs : a0;
+        float* a2 = rows > 2 ? a + (2 * rs) : a1;
+        float* a3 = rows > 3 ? a + (3 * rs) : a2;
         switch (level)
         {
             case SimdLevel.Vector512:
-                Kernel6x32(kc, a, b, c, ldc, first);
-                break;
+                {
+                    float* a4 = rows > 4 ? a + (4 * rs) : a3;
+                    float* a5 = rows > 5 ? a + (5 * rs) : a4;
+                    Kernel6x32(kc, a0, a1, a2, a3, a4, a5, cs, b, c, ldc, first);
+                    break;
+                }
+
             case SimdLevel.Vector256:
-                Kernel6x16(kc, a, b, c, ldc, first);
-                break;
+                {
+                    float* a4 = rows > 4 ? a + (4 * rs) : a3;
+                    float* a5 = rows > 5 ? a + (5 * rs) : a4;
+                    Kernel6x16(kc, a0, a1, a2, a3, a4, a5, cs, b, c, ldc, first);
+                    break;
+                }
+
             default:
-                Kernel4x4Scalar(kc, a, b, c, ldc, first);
+                Kernel4x4Scalar(kc, a0, a1, a2, a3, cs, b, c, ldc, first);
                 break;
         }
     }
@@ -296,74 +311,21 @@ internal static unsafe class Gemm
             }
             else
             {
-                // B is stored n×k: column j of op(B) is row j of storage.
-                for (int j = 0; j < nr; j++)
-                {
-                    if (j < cols)
-                    {
-                        float* src = p.B + ((long)(jc + jr + j) * p.Ldb) + pc;
-                        for (int kk = 0; kk < kc; kk++)
-                        {
-                            panel[(kk * nr) + j] = src[kk];
-                        }
-                    }
-                    else
-                    {
-                        for (int kk = 0; kk < kc; kk++)
-                        {
-                            panel[(kk * nr) + j] = 0f;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-tall panels, zero-padded at the bottom.</summary>
-    private static void PackA(in Problem p, int ic, int mc, int pc, int kc, int mr, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += mr)
-        {
-            int rows = Math.Min(mr, mc - ir);
-            float* panel = dst + (ir * kc);
-            if (!p.TransA)
-            {
-                // A is m×k: element (i, kk) at A[i*lda + kk].
-                for (int i = 0; i < mr; i++)
-                {
-                    if (i < rows)
-                    {
-                        float* src = p.A + ((long)(ic + ir + i) * p.Lda) + pc;
-                        for (int kk = 0; kk < kc; kk++)
-                        {
-                            panel[(kk * mr) + i] = src[kk];
-                        }
-                    }
-                    else
-                    {
-                        for (int kk = 0; kk < kc; kk++)
-                        {
-                            panel[(kk * mr) + i] = 0f;
-                        }
-                    }
-                }
-            }
-            else
-            {
-                // A is stored k×m: the MR values of one k are contiguous.
+                // B is stored n×k: column j of op(B) is row j of storage. Write the panel sequentially, row by
+                // row; the cols source rows being read stay in L1 while k advances.
                 for (int kk = 0; kk < kc; kk++)
                 {
-                    float* src = p.A + ((long)(pc + kk) * p.Lda) + ic + ir;
-                    float* row = panel + (kk * mr);
-                    int i = 0;
-                    for (; i < rows; i++)
+                    float* row = panel + (kk * nr);
+                    float* src = p.B + ((long)(jc + jr) * p.Ldb) + pc + kk;
+                    int j = 0;
+                    for (; j < cols; j++)
                     {
-                        row[i] = src[i];
+                        row[j] = src[(long)j * p.Ldb];
                     }
 
-                    for (; i < mr; i++)
+                    for (; j < nr; j++)
                     {
-                        row[i] = 0f;
+                        row[j] = 0f;
                     }
                 }
             }
@@ -371,33 +333,34 @@ internal static unsafe class Gemm
     }
 
     /// <summary>6×32 tile with 12 Vector512 accumulators.</summary>
-    private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, bool first)
+    private static void Kernel6x32(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, nint cs, float* b, float* c, int ldc, bool first)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint off = 0;
         for (int kk = 0; kk < kc; kk++)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var av = Vector512.Create(a[0]);
+            var av = Vector512.Create(a0[off]);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
+            av = Vector512.Create(a1[off]);
             c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
+            av = Vector512.Create(a2[off]);
             c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
+            av = Vector512.Create(a3[off]);
             c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
+            av = Vector512.Create(a4[off]);
             c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
+            av = Vector512.Create(a5[off]);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            a += 6;
+            off += cs;
             b += 32;
         }
 
@@ -425,33 +388,34 @@ internal static unsafe class Gemm
     }
 
     /// <summary>6×16 tile with 12 Vector256 accumulators.</summary>
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool first)
+    private static void Kernel6x16(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, nint cs, float* b, float* c, int ldc, bool first)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint off = 0;
         for (int kk = 0; kk < kc; kk++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var av = Vector256.Create(a[0]);
+            var av = Vector256.Create(a0[off]);
             c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a[1]);
+            av = Vector256.Create(a1[off]);
             c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a[2]);
+            av = Vector256.Create(a2[off]);
             c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a[3]);
+            av = Vector256.Create(a3[off]);
             c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a[4]);
+            av = Vector256.Create(a4[off]);
             c40 = Vector256.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a[5]);
+            av = Vector256.Create(a5[off]);
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
-            a += 6;
+            off += cs;
             b += 16;
         }
 
@@ -479,7 +443,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Scalar 4×4 tile: the same FMA chain per element as the vector kernels.</summary>
-    private static void Kernel4x4Scalar(int kc, float* a, float* b, float* c, int ldc, bool first)
+    private static void Kernel4x4Scalar(int kc, float* a0, float* a1, float* a2, float* a3, nint cs, float* b, float* c, int ldc, bool first)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++)
@@ -487,18 +451,24 @@ internal static unsafe class Gemm
             acc[i] = 0f;
         }
 
+        float** rows = stackalloc float*[4];
+        rows[0] = a0;
+        rows[1] = a1;
+        rows[2] = a2;
+        rows[3] = a3;
+        nint off = 0;
         for (int kk = 0; kk < kc; kk++)
         {
             for (int i = 0; i < 4; i++)
             {
-                float av = a[i];
+                float av = rows[i][off];
                 for (int j = 0; j < 4; j++)
                 {
                     acc[(i * 4) + j] = MathF.FusedMultiplyAdd(av, b[j], acc[(i * 4) + j]);
                 }
             }
 
-            a += 4;
+            off += cs;
             b += 4;
         }
 
