@@ -146,16 +146,16 @@ internal static class KerasSerializer
     private static Dictionary<string, object?> CompileConfig(Model model, CompileArguments args) => new()
     {
         ["optimizer"] = SerializeOptimizer(model.Optimizer!),
-        ["loss"] = SerializeLoss(args.Loss),
+        ["loss"] = SerializeLoss(args.Loss, model.CompiledLoss),
         ["loss_weights"] = null,
-        ["metrics"] = SerializeMetrics(args.Metrics),
-        ["weighted_metrics"] = SerializeMetrics(args.WeightedMetrics),
+        ["metrics"] = SerializeMetrics(args.Metrics, model.CompiledMetrics, 0),
+        ["weighted_metrics"] = SerializeMetrics(args.WeightedMetrics, model.CompiledMetrics, args.Metrics?.Length ?? 0),
         ["run_eagerly"] = false,
         ["steps_per_execution"] = 1,
         ["jit_compile"] = false,
     };
 
-    private static object? SerializeLoss(LossSpec? spec)
+    private static object? SerializeLoss(LossSpec? spec, Loss? compiled)
     {
         if (spec is not { } s)
         {
@@ -169,7 +169,8 @@ internal static class KerasSerializer
 
         if (s.Function is not null)
         {
-            return FunctionEnvelope(CustomObjects.NameOfLossFunction(s.Function) ?? s.Function.Method.Name);
+            // The name resolved at Compile (which saw any per-call registration) wins over the method name.
+            return FunctionEnvelope(CustomObjects.NameOfLossFunction(s.Function) ?? (compiled as LossFunctionWrapper)?.Name ?? s.Function.Method.Name);
         }
 
         var loss = s.Instance!;
@@ -189,7 +190,7 @@ internal static class KerasSerializer
         return Envelope(type.Namespace, registered, config, registered);
     }
 
-    private static List<object?>? SerializeMetrics(object[]? metrics)
+    private static List<object?>? SerializeMetrics(object[]? metrics, IReadOnlyList<Metric> compiled, int offset)
     {
         if (metrics is null)
         {
@@ -197,12 +198,14 @@ internal static class KerasSerializer
         }
 
         var list = new List<object?>(metrics.Length);
-        foreach (var m in metrics)
+        for (int i = 0; i < metrics.Length; i++)
         {
+            var m = metrics[i];
+            string? compiledName = offset + i < compiled.Count ? compiled[offset + i].Name : null;
             list.Add(m switch
             {
                 string s => s,
-                MetricFunction f => FunctionEnvelope(CustomObjects.NameOfMetricFunction(f) ?? f.Method.Name),
+                MetricFunction f => FunctionEnvelope(CustomObjects.NameOfMetricFunction(f) ?? compiledName ?? f.Method.Name),
                 Metric metric => SerializeMetric(metric),
                 _ => null,
             });
