@@ -36,9 +36,14 @@ internal readonly struct ConfigNode
 
     public static JsonNode Parse(byte[] utf8, string entry, LoadContext context)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw context.Fail(entry, "not valid JSON: the text is not valid UTF-8.");
+        }
+
         try
         {
-            return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false })
+            return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false, AllowDuplicateProperties = false })
                 ?? throw context.Fail(entry, "the JSON document is null; expected an object.");
         }
         catch (JsonException e)

@@ -15,6 +15,19 @@ internal static class Hdf5Precheck
     /// <summary>Returns why the bytes are not an HDF5 file we accept, or null when they pass.</summary>
     public static string? Check(ReadOnlySpan<byte> d)
     {
+        try
+        {
+            return CheckCore(d);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Every read above is bounds-checked by the span; a structure that points outside it is malformed.
+            return "a structure points outside the file";
+        }
+    }
+
+    private static string? CheckCore(ReadOnlySpan<byte> d)
+    {
         long n = d.Length;
         if (n < 96)
         {
@@ -182,6 +195,7 @@ internal static class Hdf5Precheck
             {
                 0x0C => CheckAttribute(d.Slice(body, size), start),
                 0x05 => CheckFillValue(d.Slice(body, size), start),
+                0x06 => CheckLink(d.Slice(body, size), start),
                 _ => null,
             };
             if (why is not null)
@@ -210,7 +224,7 @@ internal static class Hdf5Precheck
 
     private static string? CheckMessagesV1(ReadOnlySpan<byte> d, long p, ulong length, int owner, int depth)
     {
-        if (length > (ulong)(d.Length - p))
+        if (p < 0 || p > d.Length || length > (ulong)(d.Length - p))
         {
             return $"object header at {owner}: {length} bytes of messages lie outside the file";
         }
@@ -244,6 +258,32 @@ internal static class Hdf5Precheck
         }
 
         return null;
+    }
+
+    /// <summary>A link message: the link name must fit inside the message.</summary>
+    private static string? CheckLink(ReadOnlySpan<byte> m, int owner)
+    {
+        if (m.Length < 2)
+        {
+            return $"object header at {owner}: link message of {m.Length} bytes is too short";
+        }
+
+        byte flags = m[1];
+        int p = 2 + ((flags & 0x08) != 0 ? 1 : 0) + ((flags & 0x04) != 0 ? 8 : 0) + ((flags & 0x10) != 0 ? 1 : 0);
+        int width = 1 << (flags & 0x03);
+        if (p + width > m.Length)
+        {
+            return $"object header at {owner}: link message layout does not fit its {m.Length} bytes";
+        }
+
+        ulong length = width switch
+        {
+            1 => m[p],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(m.Slice(p, 2)),
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(m.Slice(p, 4)),
+            _ => U64(m, p),
+        };
+        return length > (ulong)(m.Length - p - width) ? $"object header at {owner}: link name claims {length} bytes, more than its message holds" : null;
     }
 
     /// <summary>A fill-value message: the value it carries must fit inside the message.</summary>
@@ -312,9 +352,9 @@ internal static class Hdf5Precheck
 
         ulong elementSize = BinaryPrimitives.ReadUInt32LittleEndian(m.Slice(typeAt + 4, 4));
         byte typeClass = (byte)(m[typeAt] & 0x0F);
-        if (typeClass == 9)
+        if (typeClass == 9 && elementSize != 16)
         {
-            elementSize = 16; // variable length: a global heap reference per element
+            return $"object header at {owner}: variable-length attribute elements of {elementSize} bytes (expected 16)";
         }
 
         ulong count = DataspaceCount(m[spaceAt..], out bool ok);

@@ -80,8 +80,13 @@ internal static class ModelFiles
     public static Model Load(string path, CustomObjects? customObjects)
     {
         path = ResolveTfjs(path);
+        return Load(ReadFile(path, new LoadContext(path)), path, customObjects);
+    }
+
+    /// <summary>Loads a model from bytes already in memory; <paramref name="path"/> names it in messages (and locates tfjs shards).</summary>
+    internal static Model Load(byte[] bytes, string path, CustomObjects? customObjects)
+    {
         var context = new LoadContext(path);
-        byte[] bytes = ReadFile(path, context);
         using var scope = CustomObjects.Enter(customObjects);
         if (KerasArchive.LooksLikeZip(bytes))
         {
@@ -204,8 +209,13 @@ internal static class ModelFiles
     public static void LoadWeights(Model model, string path)
     {
         path = ResolveTfjs(path);
+        LoadWeights(model, ReadFile(path, new LoadContext(path)), path);
+    }
+
+    /// <summary>Loads weights from bytes already in memory; <paramref name="path"/> names them in messages.</summary>
+    internal static void LoadWeights(Model model, byte[] bytes, string path)
+    {
         var context = new LoadContext(path);
-        byte[] bytes = ReadFile(path, context);
         var stage = new WeightStage();
         if (KerasArchive.LooksLikeZip(bytes))
         {
