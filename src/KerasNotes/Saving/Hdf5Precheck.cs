@@ -59,6 +59,15 @@ internal static class Hdf5Precheck
             return $"superblock version {version} is not supported";
         }
 
+        if (version is 2 or 3)
+        {
+            string? why = CheckTarget(d, (long)U64(d, 36));
+            if (why is not null)
+            {
+                return why;
+            }
+        }
+
         if (version is 0 or 1)
         {
             string? why = CheckObjectHeaderV1(d, (long)U64(d, 64), 0);
@@ -179,14 +188,14 @@ internal static class Hdf5Precheck
             return $"object header at {start}: first chunk of {chunk} bytes lies outside the file";
         }
 
-        int end = p + (int)chunk - 4;
+        int end = p + (int)chunk; // the checksum follows the chunk
         bool creationOrder = (flags & 0x04) != 0;
         while (p + 4 <= end)
         {
             byte type = d[p];
             int size = BinaryPrimitives.ReadUInt16LittleEndian(d.Slice(p + 1, 2));
             int body = p + 4 + (creationOrder ? 2 : 0);
-            if (body + size > end + 4)
+            if (body + size > end)
             {
                 return $"object header at {start}: message of {size} bytes overruns its chunk";
             }
@@ -195,7 +204,9 @@ internal static class Hdf5Precheck
             {
                 0x0C => CheckAttribute(d.Slice(body, size), start),
                 0x05 => CheckFillValue(d.Slice(body, size), start),
-                0x06 => CheckLink(d.Slice(body, size), start),
+                0x04 => CheckOldFillValue(d.Slice(body, size), start),
+                0x08 => CheckLayout(d.Slice(body, size), start),
+                0x06 => CheckLink(d, d.Slice(body, size), start),
                 _ => null,
             };
             if (why is not null)
@@ -246,6 +257,8 @@ internal static class Hdf5Precheck
             {
                 0x0C => CheckAttribute(m, owner),
                 0x05 => CheckFillValue(m, owner),
+                0x04 => CheckOldFillValue(m, owner),
+                0x08 => CheckLayout(m, owner),
                 0x10 when size >= 16 && depth < 4 => CheckMessagesV1(d, (long)U64(m, 0), U64(m, 8), owner, depth + 1),
                 _ => null,
             };
@@ -260,8 +273,8 @@ internal static class Hdf5Precheck
         return null;
     }
 
-    /// <summary>A link message: the link name must fit inside the message.</summary>
-    private static string? CheckLink(ReadOnlySpan<byte> m, int owner)
+    /// <summary>A link message: the link name must fit inside the message, and a hard link's target must pass too.</summary>
+    private static string? CheckLink(ReadOnlySpan<byte> d, ReadOnlySpan<byte> m, int owner)
     {
         if (m.Length < 2)
         {
@@ -283,21 +296,88 @@ internal static class Hdf5Precheck
             4 => BinaryPrimitives.ReadUInt32LittleEndian(m.Slice(p, 4)),
             _ => U64(m, p),
         };
-        return length > (ulong)(m.Length - p - width) ? $"object header at {owner}: link name claims {length} bytes, more than its message holds" : null;
+        if (length > (ulong)(m.Length - p - width))
+        {
+            return $"object header at {owner}: link name claims {length} bytes, more than its message holds";
+        }
+
+        // A hard link (type 0) ends with the address of the object it names: whatever sits there is decoded as
+        // an object header, so it must pass the same checks.
+        int target = p + width + (int)length;
+        bool hard = (flags & 0x08) == 0 || m[2] == 0;
+        return hard && target + 8 <= m.Length ? CheckTarget(d, (long)U64(m, target)) : null;
+    }
+
+    /// <summary>An address the reader will decode as an object header: a v2 header (checked by the scan) or a v1 one.</summary>
+    private static string? CheckTarget(ReadOnlySpan<byte> d, long address)
+    {
+        if (address < 0 || address + 4 > d.Length)
+        {
+            return null; // the reader fails cleanly on an address outside the file
+        }
+
+        return Sig(d, (int)address, "OHDR") ? null : CheckObjectHeaderV1(d, address, 0);
+    }
+
+    /// <summary>A version 1/2 data layout message: compact data must fit inside the message.</summary>
+    private static string? CheckLayout(ReadOnlySpan<byte> m, int owner)
+    {
+        if (m.Length < 1 || m[0] is not (1 or 2))
+        {
+            return null; // versions 3 and 4 carry at most 64 KiB of compact data by construction
+        }
+
+        if (m.Length < 8)
+        {
+            return $"object header at {owner}: data layout message of {m.Length} bytes is too short for its fields";
+        }
+
+        int dims = m[1], layoutClass = m[2];
+        long p = 8 + (layoutClass != 0 ? 8 : 0) + (dims * 4L) + (layoutClass == 2 ? 4 : 0);
+        if (layoutClass != 0)
+        {
+            return p > m.Length ? $"object header at {owner}: data layout message of {m.Length} bytes is too short for {dims} dimensions" : null;
+        }
+
+        if (p + 4 > m.Length)
+        {
+            return $"object header at {owner}: data layout message of {m.Length} bytes is too short for {dims} dimensions";
+        }
+
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(m.Slice((int)p, 4));
+        return size > m.Length - p - 4 ? $"object header at {owner}: compact data claims {size} bytes, more than its message holds" : null;
+    }
+
+    /// <summary>An old fill-value message: a size, then that many bytes.</summary>
+    private static string? CheckOldFillValue(ReadOnlySpan<byte> m, int owner)
+    {
+        if (m.Length < 4)
+        {
+            return $"object header at {owner}: fill value message of {m.Length} bytes is too short for its size field";
+        }
+
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(m[..4]);
+        return size > (uint)(m.Length - 4) ? $"object header at {owner}: fill value claims {size} bytes, more than its message holds" : null;
     }
 
     /// <summary>A fill-value message: the value it carries must fit inside the message.</summary>
     private static string? CheckFillValue(ReadOnlySpan<byte> m, int owner)
     {
-        if (m.Length < 4)
+        string tooShort = $"object header at {owner}: fill value message of {m.Length} bytes is too short for its fields";
+        if (m.Length < 2)
         {
-            return null;
+            return tooShort;
         }
 
         byte version = m[0];
         int at;
         if (version is 1 or 2)
         {
+            if (m.Length < 4)
+            {
+                return tooShort;
+            }
+
             if (version == 2 && m[3] == 0)
             {
                 return null;
@@ -321,7 +401,7 @@ internal static class Hdf5Precheck
 
         if (at + 4 > m.Length)
         {
-            return null;
+            return tooShort;
         }
 
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(m.Slice(at, 4));
@@ -333,7 +413,7 @@ internal static class Hdf5Precheck
     {
         if (m.Length < 8)
         {
-            return null;
+            return $"object header at {owner}: attribute message of {m.Length} bytes is too short for its fields";
         }
 
         byte version = m[0];
