@@ -106,7 +106,10 @@ internal static class KerasSerializer
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (k, v) in map)
         {
-            result[k] = Convert(v, $"{owner} key '{k}'");
+            // Shape-like int lists use -1 for an unknown size; Keras writes None (null).
+            result[k] = k.EndsWith("shape", StringComparison.Ordinal) && v is IEnumerable<int> dims
+                ? dims.Select(d => d < 0 ? null : (object?)d).ToList()
+                : Convert(v, $"{owner} key '{k}'");
         }
 
         return result;

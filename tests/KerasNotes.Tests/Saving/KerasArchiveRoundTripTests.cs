@@ -171,6 +171,65 @@ public sealed class KerasArchiveRoundTripTests
     }
 
     [Fact]
+    public void LoadWeights_into_a_compiled_untrained_model_builds_its_optimizer_and_restores_the_state()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var trained = SavingTestSupport.SmallModel(dropout: false);
+        var (x, y) = SavingTestSupport.SmallData();
+        trained.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, shuffle: false);
+        trained.SaveWeights(temp.File("w.weights.h5"));
+
+        var fresh = SavingTestSupport.SmallModel(dropout: false);
+        fresh.Optimizer!.IsBuilt.Should().BeFalse();
+        fresh.LoadWeights(temp.File("w.weights.h5"));
+
+        fresh.Optimizer.IsBuilt.Should().BeTrue();
+        fresh.Optimizer.Iterations.Should().Be(trained.Optimizer!.Iterations);
+        trained.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, shuffle: false);
+        fresh.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, shuffle: false);
+        SavingTestSupport.AssertSameWeights(trained, fresh);
+    }
+
+    [Fact]
+    public void LoadWeights_accepts_a_keras_archive_and_ignores_layer_names()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = SavingTestSupport.SmallModel(dropout: false);
+        model.Save(temp.File("m.keras"));
+        var other = SavingTestSupport.SmallModel(dropout: false);
+        other.Layers.Select(l => l.Name).Should().NotEqual(model.Layers.Select(l => l.Name));
+
+        other.LoadWeights(temp.File("m.keras"));
+        SavingTestSupport.AssertSameWeights(model, other);
+    }
+
+    [Fact]
+    public void A_frozen_layer_and_custom_initializer_and_regularizer_settings_survive_the_round_trip()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(
+            new Input(6),
+            new Dense(5, activation: "tanh", useBias: false, kernelInitializer: new KerasNotes.Initializers.HeNormal(seed: 3),
+                kernelRegularizer: new KerasNotes.Regularizers.L2(0.02), activityRegularizer: new KerasNotes.Regularizers.L1(0.001)),
+            new BatchNormalization(momentum: 0.9, epsilon: 0.01, center: false, trainable: false),
+            new Dropout(0.25, noiseShape: [-1, 5], seed: 11),
+            new Flatten(),
+            new Activation("softmax"));
+        model.Compile(optimizer: new KerasNotes.Optimizers.SGD(learningRate: 0.05, momentum: 0.9, nesterov: true, clipNorm: 1.0), loss: "categorical_crossentropy");
+        model.Save(temp.File("m.keras"));
+
+        var loaded = (Sequential)Model.Load(temp.File("m.keras"));
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            loaded.Layers[i].GetConfig().Should().BeEquivalentTo(model.Layers[i].GetConfig(), o => o.RespectingRuntimeTypes(), $"layer {i}");
+        }
+
+        loaded.Layers[1].Trainable.Should().BeFalse();
+        loaded.Optimizer!.GetConfig().Should().Equal(model.Optimizer!.GetConfig());
+        loaded.InputLayer!.BatchShape.Should().Be(model.InputLayer!.BatchShape);
+    }
+
+    [Fact]
     public void Save_rejects_other_extensions_with_a_clear_message()
     {
         var model = new Sequential(new Input(3), new Dense(2));
