@@ -77,6 +77,7 @@ internal static class KerasDeserializer
             throw config["layers"].Fail($"{layers.Count} layers is beyond the supported {MaxLayers}.");
         }
 
+        CheckSizes(config, layers);
         var model = Construct(config, "the Sequential model", () => new Sequential(null, name));
         for (int i = 0; i < layers.Count; i++)
         {
@@ -122,6 +123,130 @@ internal static class KerasDeserializer
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// Follows the shapes through the built-in layers before anything is built, and refuses a configuration
+    /// whose weights could not fit in the file or whose per-sample activations are absurdly large: building
+    /// allocates weights and probe tensors from these numbers, so they must not be taken on trust.
+    /// </summary>
+    private static void CheckSizes(ConfigNode config, IReadOnlyList<ConfigNode> layers)
+    {
+        long budget = config.Context.WeightBudgetBytes;
+        long activationBudget = Math.Max(budget, 64L << 20);
+        long[]? shape = null;
+        var buildShape = config["build_input_shape"];
+        if (!buildShape.IsNull)
+        {
+            shape = [.. buildShape.ShapeDims().Select(d => (long)d)];
+        }
+
+        long weights = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var s = Unwrap(layers[i]);
+            var c = s.Config;
+            if (c.IsNull)
+            {
+                shape = null;
+                continue;
+            }
+
+            var declared = s.ClassName == "InputLayer" || i == 0
+                ? (c.Has("batch_shape") ? c["batch_shape"] : c["batch_input_shape"])
+                : default;
+            if (declared.Node is not null)
+            {
+                shape = [.. declared.ShapeDims().Select(d => (long)d)];
+            }
+
+            if (shape is not null)
+            {
+                shape = Follow(s.ClassName, c, shape, ref weights);
+            }
+
+            if (weights > budget / 4)
+            {
+                throw layers[i].Fail($"the layers up to here need {weights} weights ({weights * 4L} bytes), more than the file's {budget} bytes of weights can hold.");
+            }
+
+            if (shape is not null)
+            {
+                long perSample = 1;
+                for (int k = 1; k < shape.Length; k++)
+                {
+                    perSample = shape[k] > 0 ? checked(perSample * shape[k]) : perSample;
+                    if (perSample > activationBudget / 4)
+                    {
+                        throw layers[i].Fail($"the activations of one sample would have more than {activationBudget / 4} values; the configuration is not plausible.");
+                    }
+                }
+            }
+        }
+    }
+
+    private static long[]? Follow(string className, ConfigNode c, long[] shape, ref long weights)
+    {
+        try
+        {
+            switch (className)
+            {
+                case "InputLayer" or "Dropout" or "Activation":
+                    return shape;
+                case "Dense":
+                    {
+                        long units = c["units"].Int();
+                        long last = shape.Length > 0 ? shape[^1] : -1;
+                        if (last > 0 && units > 0)
+                        {
+                            weights = checked(weights + (last * units) + (c["use_bias"].OptBool(true) ? units : 0));
+                        }
+
+                        var next = (long[])shape.Clone();
+                        if (next.Length > 0)
+                        {
+                            next[^1] = units;
+                        }
+
+                        return next;
+                    }
+
+                case "BatchNormalization":
+                    {
+                        var axisNode = c["axis"];
+                        int axis = axisNode.IsArray ? (axisNode.Items() is [var only] ? only.Int() : -1) : axisNode.OptInt(-1);
+                        int a = axis < 0 ? axis + shape.Length : axis;
+                        if (a >= 0 && a < shape.Length && shape[a] > 0)
+                        {
+                            weights = checked(weights + (4 * shape[a]));
+                        }
+
+                        return shape;
+                    }
+
+                case "Flatten":
+                    {
+                        long product = 1;
+                        for (int k = 1; k < shape.Length; k++)
+                        {
+                            product = shape[k] > 0 ? checked(product * shape[k]) : -1;
+                            if (product < 0)
+                            {
+                                break;
+                            }
+                        }
+
+                        return [shape.Length > 0 ? shape[0] : -1, product];
+                    }
+
+                default:
+                    return null; // a registered layer: its shapes are its own business
+            }
+        }
+        catch (OverflowException)
+        {
+            throw c.Fail("the layer sizes overflow: the configuration is not plausible.");
+        }
     }
 
     private static Input BuildInput(ConfigNode config)

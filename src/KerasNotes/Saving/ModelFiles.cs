@@ -95,6 +95,7 @@ internal static class ModelFiles
 
         if (bytes.AsSpan().StartsWith(Hdf5Magic))
         {
+            context.WeightBudgetBytes = bytes.LongLength;
             using var reader = new H5Reader(bytes, context, string.Empty);
             return LegacyH5.LoadModel(reader, context);
         }
@@ -110,6 +111,7 @@ internal static class ModelFiles
     private static Model LoadArchive(byte[] bytes, LoadContext context)
     {
         var (configBytes, metadataBytes, weightBytes) = KerasArchive.Read(bytes, context, needConfig: true);
+        context.WeightBudgetBytes = weightBytes?.LongLength ?? 0;
         context.Entry = KerasArchive.Config;
         var root = new ConfigNode(ConfigNode.Parse(configBytes, KerasArchive.Config, context), "$", context);
         if (!root.IsObject)

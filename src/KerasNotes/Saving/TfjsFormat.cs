@@ -37,6 +37,7 @@ internal static class TfjsFormat
             throw root.Fail("no 'modelTopology': not a TensorFlow.js layers model.");
         }
 
+        context.WeightBudgetBytes = ShardBytes(root, context);
         var modelNode = topology.Has("model_config") ? topology["model_config"] : topology;
         var model = KerasDeserializer.BuildModel(modelNode);
         var stage = new WeightStage();
@@ -51,6 +52,36 @@ internal static class TfjsFormat
         var stage = new WeightStage();
         ReadWeights(root, model, stage, context);
         stage.Apply(model);
+    }
+
+    /// <summary>The total size of the shard files the manifest names (plain names only), read before anything is built.</summary>
+    private static long ShardBytes(ConfigNode root, LoadContext context)
+    {
+        var manifest = root["weightsManifest"];
+        if (!manifest.IsArray)
+        {
+            return 0;
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(context.Path)) ?? ".";
+        long total = 0;
+        foreach (var group in manifest.Items())
+        {
+            if (!group.IsObject || !group["paths"].IsArray)
+            {
+                continue;
+            }
+
+            foreach (var p in group["paths"].Items())
+            {
+                string name = p.String();
+                CheckShardName(name, group);
+                var info = new FileInfo(Path.Combine(folder, name));
+                total += info.Exists ? info.Length : 0;
+            }
+        }
+
+        return total;
     }
 
     private static ConfigNode Parse(byte[] json, LoadContext context)
@@ -165,11 +196,7 @@ internal static class TfjsFormat
         var files = new List<string>();
         foreach (string p in paths)
         {
-            if (p.Length == 0 || p.Contains('/', StringComparison.Ordinal) || p.Contains('\\', StringComparison.Ordinal) || p.Contains(':', StringComparison.Ordinal)
-                || p is "." or ".." || Path.IsPathRooted(p))
-            {
-                throw where.Fail($"weight file '{p}' is not a plain file name next to model.json; paths are refused.");
-            }
+            CheckShardName(p, where);
 
             string full = Path.Combine(folder, p);
             var info = new FileInfo(full);
@@ -213,4 +240,13 @@ internal static class TfjsFormat
     }
 
     internal static long MaxJson => MaxJsonBytes;
+
+    private static void CheckShardName(string p, ConfigNode where)
+    {
+        if (p.Length == 0 || p.Contains('/', StringComparison.Ordinal) || p.Contains('\\', StringComparison.Ordinal) || p.Contains(':', StringComparison.Ordinal)
+            || p is "." or ".." || Path.IsPathRooted(p) || p.Any(char.IsControl))
+        {
+            throw where.Fail($"weight file '{p}' is not a plain file name next to model.json; paths are refused.");
+        }
+    }
 }

@@ -166,6 +166,8 @@ public sealed class DamagedAndHostileFileTests
     [InlineData("{\"class_name\": \"Functional\", \"config\": {}}", "functional")]
     [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\", \"config\": {\"units\": 2}}], \"build_input_shape\": [null, 0]}}", "positive dimension")]
     [InlineData("{\"class_name\": \"Seq", "not valid JSON")]
+    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 784]}}, {\"class_name\": \"Dense\", \"config\": {\"units\": 2000000000}}]}}", "more than the file's")]
+    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 100000, 100000]}}, {\"class_name\": \"Flatten\", \"config\": {}}]}}", "not plausible")]
     public void A_config_of_the_wrong_shape_is_refused_with_the_JSON_path(string config, string expected)
     {
         using var temp = SavingTestSupport.Temp();
@@ -270,7 +272,9 @@ public sealed class DamagedAndHostileFileTests
 
         File.WriteAllText(temp.File("model.json"), File.ReadAllText(Path.Combine(folder, "model.json")));
         File.WriteAllBytes(temp.File("weights.bin"), File.ReadAllBytes(Path.Combine(folder, "weights.bin"))[..100]);
-        LoadFails(temp.File("model.json")).Message.Should().Contain("168 bytes of weights, the files hold 100");
+        LoadFails(temp.File("model.json")).Message.Should().Contain("more than the file's 100 bytes of weights can hold");
+        var model = new Sequential(new Input(3), new Dense(4, name: "dense"), new BatchNormalization(name: "batch_normalization"), new Dense(2, name: "dense_1"));
+        ((Action)(() => model.LoadWeights(temp.File("model.json")))).Should().Throw<ModelFormatException>().WithMessage("*168 bytes of weights, the files hold 100*");
     }
 
     private static int IndexOf(byte[] bytes, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> name)
