@@ -205,6 +205,23 @@ public sealed class KerasArchiveRoundTripTests
     }
 
     [Fact]
+    public void Loss_and_metric_objects_come_back_with_their_settings()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(new Input(3), new Dense(1));
+        model.Compile(optimizer: new KerasNotes.Optimizers.RMSprop(learningRate: 0.01, centered: true),
+            loss: new KerasNotes.Losses.BinaryCrossentropy(fromLogits: true, labelSmoothing: 0.1),
+            metrics: [new KerasNotes.Metrics.BinaryAccuracy(threshold: 0.7), "mae"]);
+        model.Save(temp.File("m.keras"));
+
+        var loaded = Model.Load(temp.File("m.keras"));
+        loaded.CompiledLoss!.GetConfig().Should().Equal(model.CompiledLoss!.GetConfig());
+        loaded.MetricsNames.Should().Equal(model.MetricsNames);
+        loaded.CompiledMetrics[0].Should().BeOfType<KerasNotes.Metrics.BinaryAccuracy>().Which.Threshold.Should().Be(0.7);
+        loaded.Optimizer!.GetConfig().Should().Equal(model.Optimizer!.GetConfig());
+    }
+
+    [Fact]
     public void Save_rejects_other_extensions_with_a_clear_message()
     {
         var model = new Sequential(new Input(3), new Dense(2));

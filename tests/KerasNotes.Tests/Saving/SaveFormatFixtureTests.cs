@@ -1,4 +1,5 @@
 using KerasNotes.Layers;
+using PureHDF;
 using KerasNotes.Models;
 using KerasNotes.Tests.TestSupport;
 
@@ -14,10 +15,11 @@ public sealed class SaveFormatFixtureTests
     private const string Json = "save_format/save_format.json";
 
     private static Sequential BuildFixtureModel() => new(
-        new Input(3),
+        [new Input(3),
         new Dense(4, activation: "relu", name: "dense"),
         new BatchNormalization(momentum: 0.99, epsilon: 1e-3, name: "batch_normalization"),
-        new Dense(2, activation: "softmax", name: "dense_1"));
+        new Dense(2, activation: "softmax", name: "dense_1")],
+        name: "sequential");
 
     private static void AssertPredictsFixture(Model model)
     {
@@ -110,6 +112,40 @@ public sealed class SaveFormatFixtureTests
     {
         var act = () => Model.Load(SavingTestSupport.FixturePath("save_format", "keras3_model.weights.h5"));
         act.Should().Throw<KerasNotes.Saving.ModelFormatException>().WithMessage("*weights only*LoadWeights*");
+    }
+
+    [Fact]
+    public void SaveWeights_writes_exactly_the_layout_the_fixture_describes()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = BuildFixtureModel();
+        model.LoadWeights(SavingTestSupport.FixturePath("save_format", "keras3_model.weights.h5"));
+        model.SaveWeights(temp.File("ours.weights.h5"));
+        var layout = Fixture.Load(Json)["files"]!["keras3_model.weights.h5"]!["layout"]!.AsArray();
+        var weights = Fixture.Load(Json)["weights"]!.AsObject();
+
+        using var ours = H5File.OpenRead(temp.File("ours.weights.h5"));
+        foreach (var item in layout)
+        {
+            string path = item!["path"]!.GetValue<string>().TrimStart('/');
+            if (item["kind"]!.GetValue<string>() == "group")
+            {
+                var group = ours.Group(path);
+                foreach (var (attr, value) in item["attrs"]!.AsObject())
+                {
+                    group.Attribute(attr).Read<string>().Should().Be(value!.GetValue<string>(), $"{path}@{attr}");
+                }
+            }
+            else
+            {
+                var ds = ours.Dataset(path);
+                ds.Space.Dimensions.Select(d => (int)d).Should().Equal(item["shape"]!.AsArray().Select(d => d!.GetValue<int>()), path);
+                ds.Type.Size.Should().Be(4);
+                TensorAssert.BitEqual(Fixture.ToFloats(weights[item["holds"]!.GetValue<string>()]!), ds.Read<float[]>(), path);
+            }
+        }
+
+        ours.Group("layers").Children().Select(c => c.Name).Should().BeEquivalentTo("dense", "batch_normalization", "dense_1");
     }
 
     [Fact]
