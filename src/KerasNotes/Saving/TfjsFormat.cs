@@ -10,8 +10,6 @@ namespace KerasNotes.Saving;
 /// </summary>
 internal static class TfjsFormat
 {
-    private const long MaxJsonBytes = 256L << 20;
-
     /// <summary>True when the bytes look like a JSON document (a tfjs model.json).</summary>
     public static bool LooksLikeJson(ReadOnlySpan<byte> bytes)
     {
@@ -238,8 +236,6 @@ internal static class TfjsFormat
 
         return data;
     }
-
-    internal static long MaxJson => MaxJsonBytes;
 
     private static void CheckShardName(string p, ConfigNode where)
     {
