@@ -16,7 +16,7 @@ internal sealed class RandomGenerator : System.Random
 {
     private ulong _s0, _s1, _s2, _s3;
     private ulong _counter;
-    private readonly uint _key;
+    private uint _key;
 
     public RandomGenerator(ulong seed, ulong stream)
     {
@@ -28,17 +28,26 @@ internal sealed class RandomGenerator : System.Random
         _key = (uint)SplitMix(ref sm);
     }
 
-    /// <summary>Where the generator is: its four state words and the mask counter (for saving a run's RNG state).</summary>
-    public ulong[] GetState() => [_s0, _s1, _s2, _s3, _counter];
+    /// <summary>Where the generator is: its four state words, the mask counter and the mask key (for saving a run's RNG state).</summary>
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3, _counter, _key];
 
-    /// <summary>Restores a state returned by <see cref="GetState"/>.</summary>
+    /// <summary>Restores a state returned by <see cref="GetState"/> (a 5-word state keeps the current mask key).</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
+        if (state.Length is not (5 or 6))
+        {
+            throw new ArgumentException($"A generator state has 5 or 6 words, got {state.Length}.", nameof(state));
+        }
+
         _s0 = state[0];
         _s1 = state[1];
         _s2 = state[2];
         _s3 = state[3];
         _counter = state[4];
+        if (state.Length == 6)
+        {
+            _key = (uint)state[5];
+        }
     }
 
     private static ulong SplitMix(ref ulong x)

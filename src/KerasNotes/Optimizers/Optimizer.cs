@@ -154,6 +154,9 @@ public abstract class Optimizer
     /// <summary>The number of slots each model variable gets.</summary>
     protected abstract int SlotsPerVariable { get; }
 
+    /// <summary>How many slot variables <see cref="Build"/> creates per model variable (saving checks a file against it before building).</summary>
+    internal int SlotCountPerVariable => SlotsPerVariable;
+
     /// <summary>Excludes variables (by reference or by a regex fragment of their name) from weight decay; call before the first update.</summary>
     public void ExcludeFromWeightDecay(IEnumerable<Variable>? variables = null, IEnumerable<string>? variableNames = null)
     {

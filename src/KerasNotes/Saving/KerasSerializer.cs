@@ -1,0 +1,236 @@
+using System.Collections;
+using KerasNotes.Initializers;
+using KerasNotes.Layers;
+using KerasNotes.Losses;
+using KerasNotes.Metrics;
+using KerasNotes.Models;
+using KerasNotes.Optimizers;
+using KerasNotes.Regularizers;
+
+namespace KerasNotes.Saving;
+
+/// <summary>
+/// Turns a model and the objects in its configuration into Keras 3's serialized form (spec §30): every object
+/// as <c>{"module", "class_name", "config", "registered_name"[, "build_config"][, "compile_config"]}</c>.
+/// </summary>
+internal static class KerasSerializer
+{
+    private static readonly Dictionary<string, object?> s_float32Policy = DTypePolicy();
+
+    /// <summary>The content of <c>config.json</c> for <paramref name="model"/>.</summary>
+    public static Dictionary<string, object?> SerializeModel(Model model)
+    {
+        var envelope = (Dictionary<string, object?>)SerializeLayer(model);
+        envelope["compile_config"] = model.IsCompiled && model.CompileConfig is { } args ? CompileConfig(model, args) : new Dictionary<string, object?>();
+        return envelope;
+    }
+
+    public static Dictionary<string, object?> DTypePolicy() => new()
+    {
+        ["module"] = "keras",
+        ["class_name"] = "DTypePolicy",
+        ["config"] = new Dictionary<string, object?> { ["name"] = "float32" },
+        ["registered_name"] = null,
+    };
+
+    private static Dictionary<string, object?> Envelope(string? module, string className, object? config, string? registeredName) => new()
+    {
+        ["module"] = module,
+        ["class_name"] = className,
+        ["config"] = config,
+        ["registered_name"] = registeredName,
+    };
+
+    /// <summary>The Keras class name a layer is saved under (and its weights group is named after).</summary>
+    public static string ClassNameOf(Layer layer)
+    {
+        var type = layer.GetType();
+        if (IsBuiltIn(type))
+        {
+            return layer is Input ? "InputLayer" : type.Name;
+        }
+
+        string? registered = CustomObjects.NameOfLayerType(type);
+        if (registered is null)
+        {
+            return type.Name;
+        }
+
+        int cut = registered.LastIndexOf('>');
+        return cut >= 0 ? registered[(cut + 1)..] : registered;
+    }
+
+    private static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
+
+    public static object SerializeLayer(Layer layer)
+    {
+        var type = layer.GetType();
+        var config = ConvertMap(layer.GetConfig(), $"layer '{layer.Name}'");
+        if (layer is not Input && config.TryGetValue("dtype", out var dtype) && dtype is "float32")
+        {
+            config["dtype"] = s_float32Policy;
+        }
+
+        Dictionary<string, object?> envelope;
+        if (IsBuiltIn(type))
+        {
+            envelope = Envelope(layer is Sequential ? "keras" : "keras.layers", ClassNameOf(layer), config, null);
+        }
+        else
+        {
+            string registered = CustomObjects.NameOfLayerType(type) ?? type.Name;
+            envelope = Envelope(type.Namespace, ClassNameOf(layer), config, registered);
+        }
+
+        if (layer is not Input && layer.Built && layer.BuildInputShape is { } shape)
+        {
+            envelope["build_config"] = new Dictionary<string, object?> { ["input_shape"] = ShapeList(shape) };
+        }
+
+        return envelope;
+    }
+
+    public static List<object?> ShapeList(Shape shape)
+    {
+        var list = new List<object?>(shape.Rank);
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            list.Add(shape[i] < 0 ? null : shape[i]);
+        }
+
+        return list;
+    }
+
+    private static Dictionary<string, object?> ConvertMap(IEnumerable<KeyValuePair<string, object?>> map, string owner)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (k, v) in map)
+        {
+            // Shape-like int lists use -1 for an unknown size; Keras writes None (null).
+            result[k] = k.EndsWith("shape", StringComparison.Ordinal) && v is IEnumerable<int> dims
+                ? dims.Select(d => d < 0 ? null : (object?)d).ToList()
+                : Convert(v, $"{owner} key '{k}'");
+        }
+
+        return result;
+    }
+
+    /// <summary>Converts one configuration value to its JSON form.</summary>
+    public static object? Convert(object? value, string owner) => value switch
+    {
+        null => null,
+        bool or string or int or long or double => value,
+        float f => (double)f,
+        short or byte or sbyte or ushort or uint => System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+        Shape s => ShapeList(s),
+        Layer l => SerializeLayer(l),
+        Initializer i => Envelope("keras.initializers", i.ClassName, ConvertMap(i.GetConfig(), owner), null),
+        Regularizer r => Envelope("keras.regularizers", r.GetType().Name, ConvertMap(r.GetConfig(), owner), null),
+        LearningRateSchedule s => Envelope("keras.optimizers.schedules", s.GetType().Name, ConvertMap(s.GetConfig(), owner), null),
+        Optimizer o => SerializeOptimizer(o),
+        IDictionary<string, object?> d => ConvertMap(d, owner),
+        IReadOnlyDictionary<string, object?> d => ConvertMap(d, owner),
+        IEnumerable e => e.Cast<object?>().Select(x => Convert(x, owner)).ToList(),
+        _ => throw new NotSupportedException(
+            $"Cannot save {owner}: values of type {value.GetType().Name} have no Keras form; use numbers, strings, booleans, lists or nested dictionaries."),
+    };
+
+    public static Dictionary<string, object?> SerializeOptimizer(Optimizer optimizer)
+    {
+        var type = optimizer.GetType();
+        var config = ConvertMap(optimizer.GetConfig(), $"optimizer '{optimizer.Name}'");
+        return type.Assembly == typeof(Optimizer).Assembly
+            ? Envelope("keras.optimizers", type.Name, config, null)
+            : Envelope(type.Namespace, type.Name, config, type.Name);
+    }
+
+    private static Dictionary<string, object?> FunctionEnvelope(string name) => Envelope("builtins", "function", name, "function");
+
+    private static Dictionary<string, object?> CompileConfig(Model model, CompileArguments args) => new()
+    {
+        ["optimizer"] = SerializeOptimizer(model.Optimizer!),
+        ["loss"] = SerializeLoss(args.Loss, model.CompiledLoss),
+        ["loss_weights"] = null,
+        ["metrics"] = SerializeMetrics(args.Metrics, model.CompiledMetrics, 0),
+        ["weighted_metrics"] = SerializeMetrics(args.WeightedMetrics, model.CompiledMetrics, args.Metrics?.Length ?? 0),
+        ["run_eagerly"] = false,
+        ["steps_per_execution"] = 1,
+        ["jit_compile"] = false,
+    };
+
+    private static object? SerializeLoss(LossSpec? spec, Loss? compiled)
+    {
+        if (spec is not { } s)
+        {
+            return null;
+        }
+
+        if (s.Name is not null)
+        {
+            return s.Name;
+        }
+
+        if (s.Function is not null)
+        {
+            // The name resolved at Compile (which saw any per-call registration) wins over the method name.
+            return FunctionEnvelope(CustomObjects.NameOfLossFunction(s.Function) ?? (compiled as LossFunctionWrapper)?.Name ?? s.Function.Method.Name);
+        }
+
+        var loss = s.Instance!;
+        if (loss is LossFunctionWrapper wrapper)
+        {
+            return FunctionEnvelope(CustomObjects.NameOfLossFunction(wrapper.Function) ?? wrapper.Name);
+        }
+
+        var type = loss.GetType();
+        var config = ConvertMap(loss.GetConfig(), $"loss '{loss.Name}'");
+        if (type.Assembly == typeof(Loss).Assembly)
+        {
+            return Envelope("keras.losses", type.Name, config, null);
+        }
+
+        string registered = CustomObjects.IsRegisteredLoss(loss.Name) ? loss.Name : type.Name;
+        return Envelope(type.Namespace, registered, config, registered);
+    }
+
+    private static List<object?>? SerializeMetrics(object[]? metrics, IReadOnlyList<Metric> compiled, int offset)
+    {
+        if (metrics is null)
+        {
+            return null;
+        }
+
+        var list = new List<object?>(metrics.Length);
+        for (int i = 0; i < metrics.Length; i++)
+        {
+            var m = metrics[i];
+            string? compiledName = offset + i < compiled.Count ? compiled[offset + i].Name : null;
+            list.Add(m switch
+            {
+                string s => s,
+                MetricFunction f => FunctionEnvelope(CustomObjects.NameOfMetricFunction(f) ?? compiledName ?? f.Method.Name),
+                Metric metric => SerializeMetric(metric),
+                _ => null,
+            });
+        }
+
+        return list;
+    }
+
+    private static Dictionary<string, object?> SerializeMetric(Metric metric)
+    {
+        var type = metric.GetType();
+        var config = ConvertMap(metric.GetConfig(), $"metric '{metric.Name}'");
+        if (type.Assembly == typeof(Metric).Assembly && type != typeof(MeanMetricWrapper) && type != typeof(Mean))
+        {
+            return Envelope("keras.metrics", type.Name, config, null);
+        }
+
+        if (CustomObjects.IsRegisteredMetric(metric.Name))
+        {
+            return Envelope(type.Namespace, metric.Name, config, metric.Name);
+        }
+
+        return Envelope(type.Namespace, type.Name, config, type.Name);
+    }
+}

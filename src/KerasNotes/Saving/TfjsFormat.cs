@@ -1,0 +1,248 @@
+using System.Buffers.Binary;
+using KerasNotes.Models;
+
+namespace KerasNotes.Saving;
+
+/// <summary>
+/// TensorFlow.js layers models (<c>model.json</c> with a Keras-style <c>modelTopology</c> and a
+/// <c>weightsManifest</c>, plus binary weight shards): weights are matched by their
+/// <c>&lt;layer name&gt;/&lt;weight name&gt;</c>, and shard files must sit next to <c>model.json</c>.
+/// </summary>
+internal static class TfjsFormat
+{
+    /// <summary>True when the bytes look like a JSON document (a tfjs model.json).</summary>
+    public static bool LooksLikeJson(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
+            {
+                continue;
+            }
+
+            return b == (byte)'{';
+        }
+
+        return false;
+    }
+
+    public static Model LoadModel(byte[] json, LoadContext context)
+    {
+        var root = Parse(json, context);
+        var topology = root["modelTopology"];
+        if (topology.IsNull)
+        {
+            throw root.Fail("no 'modelTopology': not a TensorFlow.js layers model.");
+        }
+
+        context.WeightBudgetBytes = ShardBytes(root, context);
+        var modelNode = topology.Has("model_config") ? topology["model_config"] : topology;
+        var model = KerasDeserializer.BuildModel(modelNode);
+        var stage = new WeightStage();
+        ReadWeights(root, model, stage, context);
+        stage.Apply(model);
+        return model;
+    }
+
+    public static void LoadWeights(byte[] json, Model model, LoadContext context)
+    {
+        var root = Parse(json, context);
+        var stage = new WeightStage();
+        ReadWeights(root, model, stage, context);
+        stage.Apply(model);
+    }
+
+    /// <summary>The total size of the shard files the manifest names (plain names only), read before anything is built.</summary>
+    private static long ShardBytes(ConfigNode root, LoadContext context)
+    {
+        var manifest = root["weightsManifest"];
+        if (!manifest.IsArray)
+        {
+            return 0;
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(context.Path)) ?? ".";
+        long total = 0;
+        foreach (var group in manifest.Items())
+        {
+            if (!group.IsObject || !group["paths"].IsArray)
+            {
+                continue;
+            }
+
+            foreach (var p in group["paths"].Items())
+            {
+                string name = p.String();
+                CheckShardName(name, group);
+                var info = new FileInfo(Path.Combine(folder, name));
+                total += info.Exists ? info.Length : 0;
+            }
+        }
+
+        return total;
+    }
+
+    private static ConfigNode Parse(byte[] json, LoadContext context)
+    {
+        context.Entry = Path.GetFileName(context.Path);
+        var root = new ConfigNode(ConfigNode.Parse(json, context.Entry, context), "$", context);
+        if (!root.IsObject)
+        {
+            throw root.Fail($"expected a JSON object, found {root.Kind}.");
+        }
+
+        var format = root["format"];
+        if (!format.IsNull && format.String() != "layers-model")
+        {
+            throw format.Fail($"only TensorFlow.js 'layers-model' files are supported, found '{format.String()}'.");
+        }
+
+        return root;
+    }
+
+    private static void ReadWeights(ConfigNode root, Model model, WeightStage stage, LoadContext context)
+    {
+        var byLayer = model.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        var pending = new HashSet<Variable>(model.Weights, ReferenceEqualityComparer.Instance);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(context.Path)) ?? ".";
+        var manifest = root["weightsManifest"];
+        if (manifest.IsNull)
+        {
+            if (pending.Count > 0)
+            {
+                throw root.Fail("no 'weightsManifest', but the model has weights to load.");
+            }
+
+            return;
+        }
+
+        foreach (var group in manifest.Items())
+        {
+            var specs = group["weights"].Items();
+            var paths = group["paths"].Items().Select(p => p.String()).ToList();
+            long expectedBytes = 0;
+            var plan = new List<(ConfigNode Spec, string Name, int[] Shape, long Bytes)>();
+            foreach (var spec in specs)
+            {
+                string name = spec["name"].String();
+                string dtype = spec["dtype"].OptString("float32");
+                if (dtype != "float32" || !spec["quantization"].IsNull)
+                {
+                    throw spec.Fail($"weight '{name}' is stored as {dtype}{(spec["quantization"].IsNull ? string.Empty : " (quantized)")}; only float32 weights are supported.");
+                }
+
+                var shape = spec["shape"].Items().Select(d => d.Int()).ToArray();
+                long count = 1;
+                foreach (int d in shape)
+                {
+                    if (d < 0 || (d > 0 && count > (long.MaxValue / 4) / d))
+                    {
+                        throw spec["shape"].Fail($"weight '{name}' has an invalid shape [{string.Join(", ", shape)}].");
+                    }
+
+                    count *= d;
+                }
+
+                plan.Add((spec, name, shape, count * 4));
+                expectedBytes = checked(expectedBytes + (count * 4));
+            }
+
+            byte[] data = ReadShards(paths, folder, expectedBytes, group, context);
+            long offset = 0;
+            foreach (var (spec, name, shape, bytes) in plan)
+            {
+                int slash = name.LastIndexOf('/');
+                string layerName = slash > 0 ? name[..slash] : string.Empty;
+                string varName = slash > 0 ? name[(slash + 1)..] : name;
+                if (!byLayer.TryGetValue(layerName, out var layer))
+                {
+                    throw spec.Fail($"weight '{name}' names a layer '{layerName}' that model '{model.Name}' does not have.");
+                }
+
+                var target = layer.Weights.FirstOrDefault(v => v.Name == varName)
+                    ?? throw spec.Fail($"layer '{layerName}' has no weight named '{varName}' (it has {string.Join(", ", layer.Weights.Select(v => v.Name))}).");
+                if (!pending.Remove(target))
+                {
+                    throw spec.Fail($"weight '{name}' appears twice in the manifest.");
+                }
+
+                if (!target.Shape.Dims.SequenceEqual(shape))
+                {
+                    throw spec.Fail($"layer '{layerName}' weight '{varName}': expected shape {target.Shape}, found [{string.Join(", ", shape)}].");
+                }
+
+                var values = new float[bytes / 4];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan((int)(offset + (i * 4L)), 4));
+                }
+
+                offset += bytes;
+                stage.Weights.Add((target, values));
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            throw root["weightsManifest"].Fail($"the manifest has no values for {string.Join(", ", pending.Select(v => v.DisplayName))}.");
+        }
+    }
+
+    private static byte[] ReadShards(List<string> paths, string folder, long expectedBytes, ConfigNode where, LoadContext context)
+    {
+        long actual = 0;
+        var files = new List<string>();
+        foreach (string p in paths)
+        {
+            CheckShardName(p, where);
+
+            string full = Path.Combine(folder, p);
+            var info = new FileInfo(full);
+            if (!info.Exists)
+            {
+                throw context.Fail(p, $"the weight file '{full}' listed in the manifest does not exist.");
+            }
+
+            actual += info.Length;
+            files.Add(full);
+        }
+
+        if (actual != expectedBytes)
+        {
+            throw where.Fail($"the manifest describes {expectedBytes} bytes of weights, the files hold {actual}.");
+        }
+
+        if (expectedBytes > KerasArchive.MaxMemberBytes)
+        {
+            throw where.Fail($"{expectedBytes} bytes of weights is beyond the supported {KerasArchive.MaxMemberBytes}.");
+        }
+
+        var data = new byte[expectedBytes];
+        int at = 0;
+        foreach (string f in files)
+        {
+            using var s = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.Read);
+            int read;
+            while (at < data.Length && (read = s.Read(data, at, data.Length - at)) > 0)
+            {
+                at += read;
+            }
+        }
+
+        if (at != data.Length)
+        {
+            throw where.Fail("the weight files changed while they were being read.");
+        }
+
+        return data;
+    }
+
+    private static void CheckShardName(string p, ConfigNode where)
+    {
+        if (p.Length == 0 || p.Contains('/', StringComparison.Ordinal) || p.Contains('\\', StringComparison.Ordinal) || p.Contains(':', StringComparison.Ordinal)
+            || p is "." or ".." || Path.IsPathRooted(p) || p.Any(char.IsControl))
+        {
+            throw where.Fail($"weight file '{p}' is not a plain file name next to model.json; paths are refused.");
+        }
+    }
+}

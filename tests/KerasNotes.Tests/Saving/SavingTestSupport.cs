@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Tests.TestSupport;
+
+namespace KerasNotes.Tests.Saving;
+
+/// <summary>Shared helpers for the saving tests: temp folders, fixture paths and small models.</summary>
+internal static class SavingTestSupport
+{
+    public static string FixturePath(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
+
+    /// <summary>
+    /// The shared real-Keras folder (<c>shared/fixtures/real_keras</c> next to the repository), found by walking up
+    /// from the test binaries; null when it is not there (the tests that need it then skip and say why).
+    /// </summary>
+    public static string? SharedRealKerasFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "fixtures", "real_keras");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A real-Keras file: the copy in Fixtures/real_keras when licensed for copying, else the shared one.</summary>
+    public static string? RealKerasFile(string name)
+    {
+        string copied = FixturePath("real_keras", name);
+        if (File.Exists(copied))
+        {
+            return copied;
+        }
+
+        string? shared = SharedRealKerasFolder();
+        return shared is null ? null : Path.Combine(shared, name);
+    }
+
+    public static JsonObject RealKerasCase(string file) =>
+        Fixture.Load("real_keras/real_keras.json")["cases"]!.AsArray().First(c => c!["file"]!.GetValue<string>() == file)!.AsObject();
+
+    public static TempFolder Temp() => new();
+
+    /// <summary>A small compiled model with every built-in layer that has weights or state.</summary>
+    public static Sequential SmallModel(bool dropout = true, string optimizer = "adam")
+    {
+        var layers = new List<Layer> { new Input(4), new Dense(8, activation: "relu"), new BatchNormalization() };
+        if (dropout)
+        {
+            layers.Add(new Dropout(0.3));
+        }
+
+        layers.Add(new Dense(3, activation: "softmax"));
+        var model = new Sequential([.. layers]);
+        model.Compile(optimizer: optimizer, loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    public static (Tensor X, Tensor Y) SmallData(int n = 64, int seed = 7)
+    {
+        var rng = new System.Random(seed);
+        var x = new float[n * 4];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            float s = 0;
+            for (int j = 0; j < 4; j++)
+            {
+                x[(i * 4) + j] = (float)((rng.NextDouble() * 2) - 1);
+                s += x[(i * 4) + j] * (j + 1);
+            }
+
+            y[i] = s > 1 ? 2 : s > -1 ? 1 : 0;
+        }
+
+        return (Tensor.FromArray(x, n, 4), Tensor.FromArray(y, n));
+    }
+
+    public static void AssertSameWeights(Model expected, Model actual)
+    {
+        var a = expected.GetWeights();
+        var b = actual.GetWeights();
+        b.Count.Should().Be(a.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            b[i].Shape.Should().Be(a[i].Shape);
+            TensorAssert.BitEqual(a[i].AsSpan(), b[i].AsSpan(), $"weight {i}");
+        }
+    }
+
+    public static byte[] Sha(string path) => System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path));
+}
+
+/// <summary>A temporary folder deleted at the end of a test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kerasnotes-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
