@@ -1,19 +1,13 @@
 using KerasNotes.Models;
+using KerasNotes.Tests.TestSupport;
 
 namespace KerasNotes.Tests.Saving;
-
-/// <summary>The tests that set the global random seed, run alone so no other test draws from it meanwhile.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SavingGlobalSeed
-{
-    public const string Name = "Saving: global random seed";
-}
 
 /// <summary>
 /// Training resumes exactly after save and load: the optimizer state, the Fit shuffle generator and the Dropout
 /// generators all come back, so 2 epochs + save + load + 2 epochs equals 4 epochs straight, bit for bit.
 /// </summary>
-[Collection(SavingGlobalSeed.Name)]
+[Collection(GlobalKernelSettings.Name)]
 public sealed class ResumedTrainingTests
 {
     [Theory]
