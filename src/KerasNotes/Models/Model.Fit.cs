@@ -8,6 +8,9 @@ public abstract partial class Model
 {
     private RandomGenerator? _shuffleRng;
 
+    /// <summary>Set by a callback during OnTrainBegin (BackupAndRestore) to resume after a completed epoch.</summary>
+    internal int? ResumeAfterEpoch { get; set; }
+
     /// <summary>The generator behind the per-epoch shuffle (drawn from the global seed at the first Fit).</summary>
     internal RandomGenerator ShuffleGenerator => _shuffleRng ??= KerasNotes.Random.NextGenerator();
 
@@ -203,9 +206,18 @@ public abstract partial class Model
         var callbacks = new CallbackList(userCallbacks, this, addHistory: true, addProgbar: verbose != 0, parameters);
         bool batchHooks = callbacks.NeedsTrainBatchHooks;
         StopTraining = false;
+        ResumeAfterEpoch = null;
         callbacks.OnTrainBegin();
+        int first = initialEpoch;
+        if (ResumeAfterEpoch is int resumed)
+        {
+            // A backup was restored: carry on after the last completed epoch.
+            first = Math.Max(first, resumed + 1);
+            ResumeAfterEpoch = null;
+        }
+
         IDictionary<string, double>? lastLogs = null;
-        for (int epoch = initialEpoch; epoch < epochs; epoch++)
+        for (int epoch = first; epoch < epochs; epoch++)
         {
             ResetMetrics();
             callbacks.OnEpochBegin(epoch);

@@ -12,10 +12,13 @@ internal static class ModelFiles
 
     private static ReadOnlySpan<byte> Hdf5Magic => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    public static void Save(Model model, string path)
+    public static void Save(Model model, string path) => Save(model, path, training: null);
+
+    /// <summary>Saves a .keras archive; <paramref name="training"/> (e.g. the last completed epoch of a backup) goes into the metadata.</summary>
+    internal static void Save(Model model, string path, IReadOnlyDictionary<string, object?>? training)
     {
         string config = PythonJson.Serialize(KerasSerializer.SerializeModel(model));
-        string metadata = PythonJson.Serialize(Metadata(model));
+        string metadata = PythonJson.Serialize(Metadata(model, training));
         byte[] weights = NativeWeights.Write(model);
         AtomicFile.Write(path, s => KerasArchive.Write(s, metadata, config, weights));
     }
@@ -26,7 +29,7 @@ internal static class ModelFiles
         AtomicFile.Write(path, s => s.Write(weights));
     }
 
-    private static Dictionary<string, object?> Metadata(Model model)
+    private static Dictionary<string, object?> Metadata(Model model, IReadOnlyDictionary<string, object?>? training)
     {
         var layers = new Dictionary<string, object?>(StringComparer.Ordinal);
         var random = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -44,16 +47,72 @@ internal static class ModelFiles
         }
 
         random["layers"] = layers;
+        var ours = new Dictionary<string, object?>
+        {
+            ["version"] = typeof(Model).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            ["random_state"] = random,
+        };
+        if (training is not null)
+        {
+            ours["training"] = training;
+        }
+
         return new Dictionary<string, object?>
         {
             ["keras_version"] = KerasVersion,
             ["date_saved"] = DateTime.Now.ToString("yyyy-MM-dd@HH:mm:ss", CultureInfo.InvariantCulture),
-            ["kerasnotes"] = new Dictionary<string, object?>
-            {
-                ["version"] = typeof(Model).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-                ["random_state"] = random,
-            },
+            ["kerasnotes"] = ours,
         };
+    }
+
+    /// <summary>
+    /// Restores into an existing model everything a .keras archive holds about training — weights, optimizer state
+    /// and generator states — and returns the <c>epoch</c> recorded by <see cref="Save(Model, string, IReadOnlyDictionary{string, object?}?)"/>, if any.
+    /// Everything is read and checked before anything is assigned.
+    /// </summary>
+    internal static int? RestoreTrainingState(Model model, string path)
+    {
+        var context = new LoadContext(path);
+        var bytes = ReadFile(path, context);
+        if (!KerasArchive.LooksLikeZip(bytes))
+        {
+            throw context.Fail(null, "a training backup must be a .keras archive.");
+        }
+
+        var (_, metadataBytes, weightBytes) = KerasArchive.Read(bytes, context, needConfig: false);
+        if (weightBytes is null)
+        {
+            throw context.Fail(KerasArchive.Weights, "the archive has no model.weights.h5.");
+        }
+
+        var stage = new WeightStage();
+        int? epoch = null;
+        if (metadataBytes is not null)
+        {
+            context.Entry = KerasArchive.Metadata;
+            var metadata = new ConfigNode(ConfigNode.Parse(metadataBytes, KerasArchive.Metadata, context), "$", context);
+            ReadRandomState(metadata, model, stage);
+            if (metadata.IsObject && metadata.Has("kerasnotes") && metadata["kerasnotes"].Has("training"))
+            {
+                var node = metadata["kerasnotes"]["training"]["epoch"];
+                int value = node.Int();
+                if (value < 0)
+                {
+                    throw node.Fail($"expected a non-negative epoch number, found {value.ToString(CultureInfo.InvariantCulture)}.");
+                }
+
+                epoch = value;
+            }
+        }
+
+        context.Entry = string.Empty;
+        using (var reader = new H5Reader(weightBytes, context, KerasArchive.Weights))
+        {
+            NativeWeights.Read(reader, model, stage);
+        }
+
+        stage.Apply(model);
+        return epoch;
     }
 
     private static List<object?> Hex(ulong[] words) => words.Select(w => (object?)w.ToString("x16", CultureInfo.InvariantCulture)).ToList();
