@@ -12,6 +12,11 @@ public class LayerBenchmarks
     private Tensor _h = null!;
     private Dense _dense = null!;
     private BatchNormalization _bn = null!;
+    private Dropout _dropout = null!;
+    private Dense _output = null!;
+    private Tensor _labels = null!;
+    private Optimizers.Adam _adam = null!;
+    private (Tensor, Variable)[] _adamPairs = [];
 
     [GlobalSetup]
     public void Setup()
@@ -23,7 +28,44 @@ public class LayerBenchmarks
         _dense.Apply(_x);
         _bn = new BatchNormalization();
         _bn.Apply(_h);
+        _dropout = new Dropout(0.2, seed: 1);
+        _output = new Dense(10, activation: "softmax");
+        _output.Apply(_h);
+        _labels = Tensor.FromLabels(Enumerable.Range(0, 128).Select(i => i % 10).ToArray());
+
+        // Adam over the W1 model's 235,914 trainable values, as one step updates them.
+        var model = Workloads.W1Model(256);
+        _adam = new Optimizers.Adam();
+        _adamPairs = model.TrainableWeights.Select(v => (Tensor.Full(1e-3f, v.Shape.Dims), v)).ToArray();
+        _adam.ApplyGradients(_adamPairs);
     }
+
+    [Benchmark]
+    public void DropoutForwardBackward()
+    {
+        using (_arena.Enter())
+        {
+            using var tape = new GradientTape();
+            var h = new Variable(_h, "h");
+            var y = _dropout.Apply(h, training: true);
+            tape.Gradient(Ops.Sum(y), [h]);
+        }
+    }
+
+    [Benchmark]
+    public void SoftmaxCrossentropyForwardBackward()
+    {
+        using (_arena.Enter())
+        {
+            using var tape = new GradientTape();
+            var y = _output.Apply(_h, training: true);
+            var loss = new Losses.SparseCategoricalCrossentropy().Apply(_labels, y);
+            tape.Gradient(loss, _output.TrainableWeights);
+        }
+    }
+
+    [Benchmark]
+    public void AdamStepW1() => _adam.ApplyGradients(_adamPairs);
 
     [Benchmark]
     public void DenseForward()

@@ -32,7 +32,7 @@ internal static unsafe class Gemm
     private const int NC = 1024;
 
     // Products smaller than this many multiply-adds stay on one thread: waking a worker costs more.
-    private const long ParallelThreshold = 1L << 17;
+    private const long ParallelThreshold = 1L << 20;
 
     /// <summary>The instruction set in use; tests may lower it to compare paths.</summary>
     internal static SimdLevel Level { get; set; } = DetectLevel();

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -78,22 +79,59 @@ internal static class LayerKernels
 
     /// <summary>
     /// Batch statistics over the rows of x viewed as [rows, cols]: the mean and the biased variance
-    /// (two-pass: Σ(x − mean)² / rows, as TensorFlow's moments).
+    /// (two-pass: Σ(x − mean)² / rows, as TensorFlow's moments). Rows are added in order on every path.
     /// </summary>
-    public static void Moments(ReadOnlySpan<float> x, int rows, int cols, Span<float> mean, Span<float> variance, Span<float> scratch)
+    public static void Moments(ReadOnlySpan<float> x, int rows, int cols, Span<float> mean, Span<float> variance)
     {
-        Reductions.SumAxis(x, 1, rows, cols, mean);
-        float inv = 1f / rows;
-        ElementwiseDriver.BinaryScalar<MultiplyOp>(mean, inv, mean);
+        mean.Clear();
         variance.Clear();
         for (int r = 0; r < rows; r++)
         {
-            var row = x.Slice(r * cols, cols);
-            ElementwiseDriver.Binary<SubtractOp>(row, mean, scratch);
-            ElementwiseDriver.Binary<SquaredAddOp>(variance, scratch, variance);
+            RowAccumulate(x.Slice(r * cols, cols), mean);
         }
 
-        ElementwiseDriver.BinaryScalar<MultiplyOp>(variance, inv, variance);
+        float n = rows;
+        ElementwiseDriver.BinaryScalar<DivideOp>(mean, n, mean);
+        for (int r = 0; r < rows; r++)
+        {
+            RowAccumulateSquaredDeviation(x.Slice(r * cols, cols), mean, variance);
+        }
+
+        ElementwiseDriver.BinaryScalar<DivideOp>(variance, n, variance);
+    }
+
+    // acc += row
+    private static void RowAccumulate(ReadOnlySpan<float> row, Span<float> acc) => ElementwiseDriver.Binary<AddOp>(acc, row, acc);
+
+    // acc += (row − mean)²
+    private static void RowAccumulateSquaredDeviation(ReadOnlySpan<float> row, ReadOnlySpan<float> mean, Span<float> acc)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(row);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ar = ref MemoryMarshal.GetReference(acc);
+        int n = row.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
+                (Vector512.LoadUnsafe(ref ar, (nuint)i) + (d * d)).StoreUnsafe(ref ar, (nuint)i);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                (Vector256.LoadUnsafe(ref ar, (nuint)i) + (d * d)).StoreUnsafe(ref ar, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float d = row[i] - mean[i];
+            acc[i] += d * d;
+        }
     }
 
     /// <summary>
@@ -102,12 +140,32 @@ internal static class LayerKernels
     /// </summary>
     public static void ScaleShift(ReadOnlySpan<float> x, int rows, int cols, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
     {
+        ref float sr = ref MemoryMarshal.GetReference(scale);
+        ref float hr = ref MemoryMarshal.GetReference(shift);
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * cols, cols);
-            var yr = y.Slice(r * cols, cols);
-            ElementwiseDriver.Binary<MultiplyOp>(xr, scale, yr);
-            ElementwiseDriver.Binary<AddOp>(yr, shift, yr);
+            ref float xr = ref MemoryMarshal.GetReference(x.Slice(r * cols, cols));
+            ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * cols, cols));
+            int i = 0;
+            if (Gemm.Level == SimdLevel.Vector512)
+            {
+                for (; i <= cols - 16; i += 16)
+                {
+                    ((Vector512.LoadUnsafe(ref xr, (nuint)i) * Vector512.LoadUnsafe(ref sr, (nuint)i)) + Vector512.LoadUnsafe(ref hr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                }
+            }
+            else if (Gemm.Level == SimdLevel.Vector256)
+            {
+                for (; i <= cols - 8; i += 8)
+                {
+                    ((Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref sr, (nuint)i)) + Vector256.LoadUnsafe(ref hr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                }
+            }
+
+            for (; i < cols; i++)
+            {
+                Unsafe.Add(ref yr, i) = (Unsafe.Add(ref xr, i) * scale[i]) + shift[i];
+            }
         }
     }
 
@@ -141,24 +199,16 @@ internal static class LayerKernels
     public static void BatchNormTrainingGrad(
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows, int cols,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> gamma,
-        Span<float> dx, Span<float> dgamma, Span<float> dbeta, Span<float> scratch)
+        Span<float> dx, Span<float> dgamma, Span<float> dbeta, Span<float> coef)
     {
         dbeta.Clear();
         dgamma.Clear();
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * cols, cols);
-            var gr = dy.Slice(r * cols, cols);
-            ElementwiseDriver.Binary<AddOp>(dbeta, gr, dbeta);
-            // scratch = x̂ row
-            ElementwiseDriver.Binary<SubtractOp>(xr, mean, scratch);
-            ElementwiseDriver.Binary<MultiplyOp>(scratch, inv, scratch);
-            ElementwiseDriver.Binary<MultiplyOp>(scratch, gr, scratch);
-            ElementwiseDriver.Binary<AddOp>(dgamma, scratch, dgamma);
+            BatchNormGradSums(x.Slice(r * cols, cols), dy.Slice(r * cols, cols), mean, inv, dbeta, dgamma);
         }
 
         float n = rows;
-        var coef = scratch[..cols];
         for (int c = 0; c < cols; c++)
         {
             coef[c] = (gamma.IsEmpty ? 1f : gamma[c]) * inv[c] / n;
@@ -166,14 +216,88 @@ internal static class LayerKernels
 
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * cols, cols);
-            var gr = dy.Slice(r * cols, cols);
-            var dr = dx.Slice(r * cols, cols);
-            for (int c = 0; c < cols; c++)
+            BatchNormGradRow(x.Slice(r * cols, cols), dy.Slice(r * cols, cols), mean, inv, coef, dbeta, dgamma, n, dx.Slice(r * cols, cols));
+        }
+    }
+
+    // dbeta += g; dgamma += g·(x − mean)·inv
+    private static void BatchNormGradSums(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, Span<float> dbeta, Span<float> dgamma)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ir = ref MemoryMarshal.GetReference(inv);
+        ref float br = ref MemoryMarshal.GetReference(dbeta);
+        ref float dr = ref MemoryMarshal.GetReference(dgamma);
+        int n = x.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            for (; i <= n - 16; i += 16)
             {
-                float xhat = (xr[c] - mean[c]) * inv[c];
-                dr[c] = coef[c] * ((n * gr[c]) - dbeta[c] - (xhat * dgamma[c]));
+                var gv = Vector512.LoadUnsafe(ref gr, (nuint)i);
+                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i)) * Vector512.LoadUnsafe(ref ir, (nuint)i);
+                (Vector512.LoadUnsafe(ref br, (nuint)i) + gv).StoreUnsafe(ref br, (nuint)i);
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) + (gv * xhat)).StoreUnsafe(ref dr, (nuint)i);
             }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i)) * Vector256.LoadUnsafe(ref ir, (nuint)i);
+                (Vector256.LoadUnsafe(ref br, (nuint)i) + gv).StoreUnsafe(ref br, (nuint)i);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (gv * xhat)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float xhat = (x[i] - mean[i]) * inv[i];
+            dbeta[i] += g[i];
+            dgamma[i] += g[i] * xhat;
+        }
+    }
+
+    // dx = coef·(N·g − dbeta − x̂·dgamma)
+    private static void BatchNormGradRow(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> coef,
+        ReadOnlySpan<float> dbeta, ReadOnlySpan<float> dgamma, float count, Span<float> dx)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ir = ref MemoryMarshal.GetReference(inv);
+        ref float cr = ref MemoryMarshal.GetReference(coef);
+        ref float br = ref MemoryMarshal.GetReference(dbeta);
+        ref float dr = ref MemoryMarshal.GetReference(dgamma);
+        ref float outr = ref MemoryMarshal.GetReference(dx);
+        int n = x.Length, i = 0;
+        if (Gemm.Level == SimdLevel.Vector512)
+        {
+            var nv = Vector512.Create(count);
+            for (; i <= n - 16; i += 16)
+            {
+                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i)) * Vector512.LoadUnsafe(ref ir, (nuint)i);
+                var inner = (nv * Vector512.LoadUnsafe(ref gr, (nuint)i)) - Vector512.LoadUnsafe(ref br, (nuint)i) - (xhat * Vector512.LoadUnsafe(ref dr, (nuint)i));
+                (Vector512.LoadUnsafe(ref cr, (nuint)i) * inner).StoreUnsafe(ref outr, (nuint)i);
+            }
+        }
+        else if (Gemm.Level == SimdLevel.Vector256)
+        {
+            var nv = Vector256.Create(count);
+            for (; i <= n - 8; i += 8)
+            {
+                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i)) * Vector256.LoadUnsafe(ref ir, (nuint)i);
+                var inner = (nv * Vector256.LoadUnsafe(ref gr, (nuint)i)) - Vector256.LoadUnsafe(ref br, (nuint)i) - (xhat * Vector256.LoadUnsafe(ref dr, (nuint)i));
+                (Vector256.LoadUnsafe(ref cr, (nuint)i) * inner).StoreUnsafe(ref outr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float xhat = (x[i] - mean[i]) * inv[i];
+            dx[i] = coef[i] * ((count * g[i]) - dbeta[i] - (xhat * dgamma[i]));
         }
     }
 

@@ -39,7 +39,7 @@ public abstract partial class Model
     }
 
     /// <summary>One training step on a batch. Everything temporary comes from the step pool; nothing is allocated in steady state.</summary>
-    private void TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    internal void TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
     {
         var trainable = TrainableForStep;
         var optimizer = Optimizer!;

@@ -71,8 +71,7 @@ public static partial class Ops
         var inv = Tensor.Allocate(new Shape(cols));
         var scale = Tensor.Allocate(new Shape(cols));
         var shift = Tensor.Allocate(new Shape(cols));
-        var scratch = Tensor.Allocate(new Shape(cols));
-        LayerKernels.Moments(x.AsSpan(), rows, cols, mean.Span, variance.Span, scratch.Span);
+        LayerKernels.Moments(x.AsSpan(), rows, cols, mean.Span, variance.Span);
         LayerKernels.BatchNormCoefficients(
             mean.AsSpan(), variance.AsSpan(), gamma is null ? default : gamma.AsSpan(), beta is null ? default : beta.AsSpan(),
             epsilon, inv.Span, scale.Span, shift.Span);
