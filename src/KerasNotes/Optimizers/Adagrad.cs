@@ -53,8 +53,8 @@ public sealed class Adagrad : Optimizer
     protected override void CreateSlots(Variable variable) => AddSlot(variable, "accumulator", (float)InitialAccumulatorValue);
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index) =>
-        OptimizerKernels.Adagrad(gradient, variable, Slot(index, 0).Value.Span, learningRate, (float)Epsilon);
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset) =>
+        OptimizerKernels.Adagrad(gradient, variable, SlotSpan(index, 0, offset, gradient.Length), learningRate, (float)Epsilon);
 
     /// <inheritdoc />
     public override IDictionary<string, object?> GetConfig()

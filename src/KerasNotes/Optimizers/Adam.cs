@@ -80,7 +80,7 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
     {
         // Keras computes these in the variable dtype (float32).
         float t = Iterations + 1;
@@ -88,8 +88,8 @@ public class Adam : Optimizer
         float beta2Power = MathF.Pow((float)Beta2, t);
         float alpha = learningRate * MathF.Sqrt(1f - beta2Power) / (1f - beta1Power);
         OptimizerKernels.Adam(
-            gradient, variable, Slot(index, 0).Value.Span, Slot(index, 1).Value.Span,
-            Amsgrad ? Slot(index, 2).Value.Span : default,
+            gradient, variable, SlotSpan(index, 0, offset, gradient.Length), SlotSpan(index, 1, offset, gradient.Length),
+            Amsgrad ? SlotSpan(index, 2, offset, gradient.Length) : default,
             (float)(1.0 - Beta1), (float)(1.0 - Beta2), alpha, (float)Epsilon);
     }
 

@@ -213,6 +213,9 @@ public abstract class Optimizer
     /// <summary>Slot <paramref name="k"/> of the model variable at <paramref name="index"/>.</summary>
     protected Variable Slot(int index, int k) => _slotVariables[(index * SlotsPerVariable) + k];
 
+    /// <summary>The part of slot <paramref name="k"/> of variable <paramref name="index"/> that matches the range being updated.</summary>
+    protected Span<float> SlotSpan(int index, int k, int offset, int length) => Slot(index, k).Value.Span.Slice(offset, length);
+
     /// <summary>
     /// Applies one update (Keras <c>apply_gradients</c>). Variables must be the same on every call (the
     /// optimizer is built for the first list it sees).
@@ -262,27 +265,103 @@ public abstract class Optimizer
         Span<float> scales = pairs.Count <= 256 ? stackalloc float[pairs.Count] : new float[pairs.Count];
         ComputeClipScales(pairs, scales);
         float lr = CurrentLearningRate;
+        var job = UpdateJob.Get();
+        job.Prepare(this, lr);
         for (int i = 0; i < pairs.Count; i++)
         {
             var (g, v) = pairs[i];
-            var grad = ClipGradient(g, scales[i]);
-            if (WeightDecay is double wd && UsesWeightDecay(v))
-            {
-                OptimizerKernels.DecoupledWeightDecay(v.Value.Span, (float)wd, lr);
-            }
-
-            UpdateStep(grad.AsSpan(), v.Value.Span, lr, _index[v]);
+            job.Add(ClipGradient(g, scales[i]), v, _index[v], WeightDecay is not null && UsesWeightDecay(v));
         }
 
+        // Element-wise updates split by elements over the worker threads: each element is updated by
+        // exactly one thread with the same arithmetic, so the result does not depend on the split.
+        int parts = job.Total >= ParallelUpdateThreshold ? Threading.IntraOpThreads : 1;
+        if (parts > 1)
+        {
+            Kernels.WorkerPool.Shared.Run(job, parts);
+        }
+        else
+        {
+            job.Run(0, 1);
+        }
+
+        job.Clear();
         Iterations++;
     }
 
+    // Below this many values one thread is faster than waking another.
+    private const long ParallelUpdateThreshold = 1 << 16;
+
+    /// <summary>Updates a range of one variable: decoupled weight decay, then the rule.</summary>
+    private void UpdateRange(Tensor gradient, Variable variable, int index, bool decay, float lr, int offset, int length)
+    {
+        var w = variable.Value.Span.Slice(offset, length);
+        if (decay)
+        {
+            OptimizerKernels.DecoupledWeightDecay(w, (float)WeightDecay!.Value, lr);
+        }
+
+        UpdateStep(gradient.AsSpan().Slice(offset, length), w, lr, index, offset);
+    }
+
+    /// <summary>One optimizer step's variable updates, split into contiguous element ranges per part.</summary>
+    private sealed class UpdateJob : Kernels.ParallelJob
+    {
+        [ThreadStatic]
+        private static UpdateJob? t_job;
+
+        private readonly List<(Tensor Gradient, Variable Variable, int Index, bool Decay)> _items = [];
+        private Optimizer? _owner;
+        private float _lr;
+
+        public long Total { get; private set; }
+
+        public static UpdateJob Get() => t_job ??= new UpdateJob();
+
+        public void Prepare(Optimizer owner, float lr)
+        {
+            _owner = owner;
+            _lr = lr;
+            _items.Clear();
+            Total = 0;
+        }
+
+        public void Add(Tensor gradient, Variable variable, int index, bool decay)
+        {
+            _items.Add((gradient, variable, index, decay));
+            Total += gradient.Size;
+        }
+
+        public void Clear()
+        {
+            _items.Clear();
+            _owner = null;
+        }
+
+        public override void Run(int part, int parts)
+        {
+            long start = Total * part / parts, end = Total * (part + 1) / parts;
+            long position = 0;
+            foreach (var (g, v, index, decay) in _items)
+            {
+                long first = Math.Max(start, position), last = Math.Min(end, position + g.Size);
+                if (first < last)
+                {
+                    _owner!.UpdateRange(g, v, index, decay, _lr, (int)(first - position), (int)(last - first));
+                }
+
+                position += g.Size;
+            }
+        }
+    }
+
     /// <summary>Applies the update rule to one variable (Keras <c>update_step</c>), in float32.</summary>
-    /// <param name="gradient">The (clipped) gradient.</param>
-    /// <param name="variable">The variable's values, updated in place.</param>
+    /// <param name="gradient">The (clipped) gradient of the range being updated.</param>
+    /// <param name="variable">The variable's values in that range, updated in place.</param>
     /// <param name="learningRate">The learning rate for this step.</param>
-    /// <param name="index">The variable's position (for <see cref="Slot"/>).</param>
-    protected abstract void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index);
+    /// <param name="index">The variable's position (for <see cref="Slot"/> and <see cref="SlotSpan"/>).</param>
+    /// <param name="offset">Where the range starts within the variable (a step may be split across threads).</param>
+    protected abstract void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset);
 
     private bool UsesWeightDecay(Variable v)
     {

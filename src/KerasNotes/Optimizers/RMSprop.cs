@@ -81,13 +81,13 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
     {
         int k = 1;
-        var momentumSlot = Momentum > 0 ? Slot(index, k++).Value.Span : default;
-        var average = Centered ? Slot(index, k).Value.Span : default;
+        var momentumSlot = Momentum > 0 ? SlotSpan(index, k++, offset, gradient.Length) : default;
+        var average = Centered ? SlotSpan(index, k, offset, gradient.Length) : default;
         OptimizerKernels.RmsProp(
-            gradient, variable, Slot(index, 0).Value.Span, momentumSlot, average,
+            gradient, variable, SlotSpan(index, 0, offset, gradient.Length), momentumSlot, average,
             learningRate, (float)Rho, (float)(1.0 - Rho), (float)Momentum, (float)Epsilon);
     }
 

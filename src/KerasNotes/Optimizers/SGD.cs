@@ -58,11 +58,11 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index)
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
     {
         if (Momentum > 0)
         {
-            OptimizerKernels.SgdMomentum(gradient, variable, Slot(index, 0).Value.Span, learningRate, (float)Momentum, Nesterov);
+            OptimizerKernels.SgdMomentum(gradient, variable, SlotSpan(index, 0, offset, gradient.Length), learningRate, (float)Momentum, Nesterov);
         }
         else
         {
