@@ -103,7 +103,7 @@ internal static unsafe class Gemm
         public override void Run(int part, int parts)
         {
             var p = Problem;
-            var (mr, nr) = TileSize(p.Level);
+            var (mr, nr) = TileSize(p.Level, p.N);
             if (p.N >= p.M)
             {
                 var (start, end) = Split(p.N, nr, part, parts);
@@ -151,8 +151,11 @@ internal static unsafe class Gemm
         public readonly SimdLevel Level = level;
     }
 
-    private static (int Mr, int Nr) TileSize(SimdLevel level) => level switch
+    // A skinny product (the 10-class output layer) wastes most of a 32-wide tile; 12×16 fills one
+    // register per row and still keeps 12 accumulators busy.
+    private static (int Mr, int Nr) TileSize(SimdLevel level, int n) => level switch
     {
+        SimdLevel.Vector512 when n <= 16 => (12, 16),
         SimdLevel.Vector512 => (6, 32),
         SimdLevel.Vector256 => (6, 16),
         _ => (4, 4),
@@ -179,7 +182,7 @@ internal static unsafe class Gemm
     /// <summary>Computes the block C[m0..m1, n0..n1].</summary>
     private static void Compute(in Problem p, int m0, int m1, int n0, int n1)
     {
-        var (mr, nr) = TileSize(p.Level);
+        var (mr, nr) = TileSize(p.Level, p.N);
         var buffers = PackBuffers.Get();
         float* packedB = buffers.PackedB;
         float* tile = stackalloc float[32 * 8];
@@ -210,13 +213,13 @@ internal static unsafe class Gemm
                             float* cTile = p.C + ((long)(ic + ir) * p.Ldc) + jc + jr;
                             if (mrEff == mr && nrEff == nr)
                             {
-                                RunKernel(p.Level, kc, a, rowStride, colStride, mr, bPanel, cTile, p.Ldc, first);
+                                RunKernel(p.Level, nr, kc, a, rowStride, colStride, mr, bPanel, cTile, p.Ldc, first);
                             }
                             else
                             {
                                 // Edge tile: compute a full tile into scratch (missing rows repeat the last one,
                                 // padded columns are zero), then copy the valid part.
-                                RunKernel(p.Level, kc, a, rowStride, colStride, mrEff, bPanel, tile, nr, first: true);
+                                RunKernel(p.Level, nr, kc, a, rowStride, colStride, mrEff, bPanel, tile, nr, first: true);
                                 for (int i = 0; i < mrEff; i++)
                                 {
                                     float* src = tile + (i * nr);
@@ -245,7 +248,7 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunKernel(SimdLevel level, int kc, float* a, nint rs, nint cs, int rows, float* b, float* c, int ldc, bool first)
+    private static void RunKernel(SimdLevel level, int nr, int kc, float* a, nint rs, nint cs, int rows, float* b, float* c, int ldc, bool first)
     {
         // Rows past the valid ones alias the last valid row, so the kernel never reads outside A.
         float* a0 = a;
@@ -254,6 +257,10 @@ internal static unsafe class Gemm
         float* a3 = rows > 3 ? a + (3 * rs) : a2;
         switch (level)
         {
+            case SimdLevel.Vector512 when nr == 16:
+                Kernel12x16(kc, a, rs, rows, cs, b, c, ldc, first);
+                break;
+
             case SimdLevel.Vector512:
                 {
                     float* a4 = rows > 4 ? a + (4 * rs) : a3;
@@ -386,6 +393,62 @@ internal static unsafe class Gemm
             Vector512.Store(Vector512.Load(c + 16) + v1, c + 16);
         }
     }
+
+    /// <summary>12×16 tile with 12 Vector512 accumulators, one per row (for products with at most 16 columns).</summary>
+    private static void Kernel12x16(int kc, float* a, nint rs, int rows, nint cs, float* b, float* c, int ldc, bool first)
+    {
+        // Rows past the valid ones alias the last valid row.
+        float* a0 = a;
+        float* a1 = rows > 1 ? a + rs : a0;
+        float* a2 = rows > 2 ? a + (2 * rs) : a1;
+        float* a3 = rows > 3 ? a + (3 * rs) : a2;
+        float* a4 = rows > 4 ? a + (4 * rs) : a3;
+        float* a5 = rows > 5 ? a + (5 * rs) : a4;
+        float* a6 = rows > 6 ? a + (6 * rs) : a5;
+        float* a7 = rows > 7 ? a + (7 * rs) : a6;
+        float* a8 = rows > 8 ? a + (8 * rs) : a7;
+        float* a9 = rows > 9 ? a + (9 * rs) : a8;
+        float* a10 = rows > 10 ? a + (10 * rs) : a9;
+        float* a11 = rows > 11 ? a + (11 * rs) : a10;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        nint off = 0;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var bv = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[off]), bv, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[off]), bv, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[off]), bv, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[off]), bv, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a4[off]), bv, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a5[off]), bv, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a6[off]), bv, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a7[off]), bv, c7);
+            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a8[off]), bv, c8);
+            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a9[off]), bv, c9);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a10[off]), bv, c10);
+            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a11[off]), bv, c11);
+            off += cs;
+            b += 16;
+        }
+
+        Store512(c, c0, first);
+        Store512(c + ldc, c1, first);
+        Store512(c + (2 * ldc), c2, first);
+        Store512(c + (3 * ldc), c3, first);
+        Store512(c + (4 * ldc), c4, first);
+        Store512(c + (5 * ldc), c5, first);
+        Store512(c + (6 * ldc), c6, first);
+        Store512(c + (7 * ldc), c7, first);
+        Store512(c + (8 * ldc), c8, first);
+        Store512(c + (9 * ldc), c9, first);
+        Store512(c + (10 * ldc), c10, first);
+        Store512(c + (11 * ldc), c11, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v, bool first) =>
+        Vector512.Store(first ? v : Vector512.Load(c) + v, c);
 
     /// <summary>6×16 tile with 12 Vector256 accumulators.</summary>
     private static void Kernel6x16(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, nint cs, float* b, float* c, int ldc, bool first)
