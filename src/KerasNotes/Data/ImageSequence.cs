@@ -84,12 +84,7 @@ public sealed class ImageSequence : IDataSequence
         for (int i = 0; i < count; i++)
         {
             int sample = _order[start + i];
-            var src = _pixels.AsSpan(sample * _sampleSize, _sampleSize);
-            var dst = _x.AsSpan(i * _sampleSize, _sampleSize);
-            for (int k = 0; k < src.Length; k++)
-            {
-                dst[k] = src[k] * _scale;
-            }
+            Kernels.DataKernels.ScaleBytes(_pixels.AsSpan(sample * _sampleSize, _sampleSize), _scale, _x.AsSpan(i * _sampleSize, _sampleSize));
 
             _y[i] = _labels[sample];
         }

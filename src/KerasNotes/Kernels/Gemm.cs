@@ -75,6 +75,18 @@ internal static unsafe class Gemm
         fixed (float* pc = c)
         {
             var p = new Problem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, Level);
+            if (m <= 2 && !transB && n <= KC * NC)
+            {
+                // One or two rows (single-sample inference): stream B once per row instead of computing a
+                // whole tile of which most rows would be padding.
+                for (int i = 0; i < m; i++)
+                {
+                    Gemv(p, i);
+                }
+
+                return;
+            }
+
             int threads = Threading.IntraOpThreads;
             if (threads > 1 && (long)m * n * k >= ParallelThreshold)
             {
@@ -86,6 +98,60 @@ internal static unsafe class Gemm
             else
             {
                 Compute(p, 0, m, 0, n);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Row <paramref name="i"/> of C = op(A) row i · B for a row-major B: per KC block, a vector of N partial sums
+    /// accumulates a(k)·B[k, :] with FMA in k order and is then stored or added, exactly the chain each element
+    /// gets in the tiled kernels, so a row's result does not depend on the path.
+    /// </summary>
+    private static void Gemv(in Problem p, int i)
+    {
+        nint rowStride = p.TransA ? 1 : p.Lda;
+        nint colStride = p.TransA ? p.Lda : 1;
+        float* a = p.A + (i * rowStride);
+        float* c = p.C + ((long)i * p.Ldc);
+        int n = p.N;
+        var buffers = PackBuffers.Get();
+        float* acc = buffers.PackedB; // scratch: N partial sums
+        for (int pc = 0; pc < p.K; pc += KC)
+        {
+            int kc = Math.Min(KC, p.K - pc);
+            bool first = pc == 0 && !p.Accumulate;
+            new Span<float>(acc, n).Clear();
+            for (int kk = 0; kk < kc; kk++)
+            {
+                float av = a[(pc + kk) * colStride];
+                float* b = p.B + ((long)(pc + kk) * p.Ldb);
+                int j = 0;
+                if (p.Level == SimdLevel.Vector512)
+                {
+                    var avv = Vector512.Create(av);
+                    for (; j <= n - 16; j += 16)
+                    {
+                        Vector512.Store(Vector512.FusedMultiplyAdd(avv, Vector512.Load(b + j), Vector512.Load(acc + j)), acc + j);
+                    }
+                }
+                else if (p.Level == SimdLevel.Vector256)
+                {
+                    var avv = Vector256.Create(av);
+                    for (; j <= n - 8; j += 8)
+                    {
+                        Vector256.Store(Vector256.FusedMultiplyAdd(avv, Vector256.Load(b + j), Vector256.Load(acc + j)), acc + j);
+                    }
+                }
+
+                for (; j < n; j++)
+                {
+                    acc[j] = MathF.FusedMultiplyAdd(av, b[j], acc[j]);
+                }
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                c[j] = first ? acc[j] : c[j] + acc[j];
             }
         }
     }

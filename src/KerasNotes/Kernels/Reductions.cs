@@ -135,6 +135,38 @@ internal static class Reductions
         return total;
     }
 
+    /// <summary>The index of the first NaN or infinity, or -1 (x − x is 0 exactly when x is finite).</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> x)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 32; i += 32)
+            {
+                var v0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                var v1 = Vector256.LoadUnsafe(ref xr, (nuint)(i + 8));
+                var v2 = Vector256.LoadUnsafe(ref xr, (nuint)(i + 16));
+                var v3 = Vector256.LoadUnsafe(ref xr, (nuint)(i + 24));
+                var d = (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3);
+                if (!Vector256.EqualsAll(d, Vector256<float>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (!float.IsFinite(Unsafe.Add(ref xr, i)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The largest element (NaN if any element is NaN); -∞ for an empty span.</summary>
     public static float Max(ReadOnlySpan<float> x)
     {

@@ -349,18 +349,7 @@ public abstract partial class Model
         }
     }
 
-    private static int FirstNonFinite(ReadOnlySpan<float> span)
-    {
-        for (int i = 0; i < span.Length; i++)
-        {
-            if (!float.IsFinite(span[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static int FirstNonFinite(ReadOnlySpan<float> span) => Kernels.Reductions.FirstNonFinite(span);
 
     /// <summary>
     /// Builds the model for <paramref name="x"/> if needed, then checks that x fits the model and that the targets fit the

@@ -4,6 +4,7 @@ using KerasNotes.Losses;
 using KerasNotes.Metrics;
 using KerasNotes.Models;
 using KerasNotes.Optimizers;
+using KerasNotes.Optimizers.Schedules;
 using KerasNotes.Regularizers;
 
 namespace KerasNotes.Saving;
@@ -532,12 +533,8 @@ internal static class KerasDeserializer
         }
 
         var lrNode = c.Has("learning_rate") ? c["learning_rate"] : c["lr"];
-        if (lrNode.IsObject)
-        {
-            throw lrNode.Fail("learning-rate schedules cannot be loaded from a file yet.");
-        }
-
-        double? lr = lrNode.NullableDouble();
+        var schedule = lrNode.IsObject ? Schedule(lrNode) : null;
+        double? lr = schedule is null ? lrNode.NullableDouble() : null;
         double? wd = c["weight_decay"].NullableDouble();
         double? clipNorm = c["clipnorm"].NullableDouble();
         double? clipValue = c["clipvalue"].NullableDouble();
@@ -545,16 +542,43 @@ internal static class KerasDeserializer
         string? name = c["name"].OptString();
         return cls.ToUpperInvariant() switch
         {
-            "ADAM" => Construct(node, "Adam", () => new Adam(lr ?? 0.001, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7),
-                c["amsgrad"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "adam")),
-            "ADAMW" => Construct(node, "AdamW", () => new AdamW(lr ?? 0.001, wd ?? 0.004, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7),
-                c["amsgrad"].OptBool(false), clipNorm, clipValue, globalClipNorm, name ?? "adamw")),
-            "SGD" => Construct(node, "SGD", () => new SGD(lr ?? 0.01, c["momentum"].OptDouble(0), c["nesterov"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "SGD")),
-            "RMSPROP" => Construct(node, "RMSprop", () => new RMSprop(lr ?? 0.001, c["rho"].OptDouble(0.9), c["momentum"].OptDouble(0), c["epsilon"].OptDouble(1e-7),
-                c["centered"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "rmsprop")),
-            "ADAGRAD" => Construct(node, "Adagrad", () => new Adagrad(lr ?? 0.001, c["initial_accumulator_value"].OptDouble(0.1), c["epsilon"].OptDouble(1e-7),
-                wd, clipNorm, clipValue, globalClipNorm, name ?? "adagrad")),
+            "ADAM" => Construct(node, "Adam", () => schedule is null
+                ? new Adam(lr ?? 0.001, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7), c["amsgrad"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "adam")
+                : new Adam(schedule, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7), c["amsgrad"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "adam")),
+            "ADAMW" => Construct(node, "AdamW", () => schedule is null
+                ? new AdamW(lr ?? 0.001, wd ?? 0.004, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7), c["amsgrad"].OptBool(false), clipNorm, clipValue, globalClipNorm, name ?? "adamw")
+                : new AdamW(schedule, wd ?? 0.004, c["beta_1"].OptDouble(0.9), c["beta_2"].OptDouble(0.999), c["epsilon"].OptDouble(1e-7), c["amsgrad"].OptBool(false), clipNorm, clipValue, globalClipNorm, name ?? "adamw")),
+            "SGD" => Construct(node, "SGD", () => schedule is null
+                ? new SGD(lr ?? 0.01, c["momentum"].OptDouble(0), c["nesterov"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "SGD")
+                : new SGD(schedule, c["momentum"].OptDouble(0), c["nesterov"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "SGD")),
+            "RMSPROP" => Construct(node, "RMSprop", () => schedule is null
+                ? new RMSprop(lr ?? 0.001, c["rho"].OptDouble(0.9), c["momentum"].OptDouble(0), c["epsilon"].OptDouble(1e-7), c["centered"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "rmsprop")
+                : new RMSprop(schedule, c["rho"].OptDouble(0.9), c["momentum"].OptDouble(0), c["epsilon"].OptDouble(1e-7), c["centered"].OptBool(false), wd, clipNorm, clipValue, globalClipNorm, name ?? "rmsprop")),
+            "ADAGRAD" => Construct(node, "Adagrad", () => schedule is null
+                ? new Adagrad(lr ?? 0.001, c["initial_accumulator_value"].OptDouble(0.1), c["epsilon"].OptDouble(1e-7), wd, clipNorm, clipValue, globalClipNorm, name ?? "adagrad")
+                : new Adagrad(schedule, c["initial_accumulator_value"].OptDouble(0.1), c["epsilon"].OptDouble(1e-7), wd, clipNorm, clipValue, globalClipNorm, name ?? "adagrad")),
             _ => throw node.Fail($"unknown optimizer class '{s.ClassName}'; expected Adam, AdamW, SGD, RMSprop or Adagrad."),
+        };
+    }
+
+    /// <summary>The built-in learning-rate schedules (Keras keras.optimizers.schedules), by class name.</summary>
+    private static LearningRateSchedule Schedule(ConfigNode node)
+    {
+        var s = Unwrap(node);
+        var c = s.Config;
+        return s.ClassName switch
+        {
+            "ExponentialDecay" => Construct(node, "ExponentialDecay", () => new ExponentialDecay(
+                c["initial_learning_rate"].Double(), c["decay_steps"].Int(), c["decay_rate"].Double(), c["staircase"].OptBool(false))),
+            "InverseTimeDecay" => Construct(node, "InverseTimeDecay", () => new InverseTimeDecay(
+                c["initial_learning_rate"].Double(), c["decay_steps"].Int(), c["decay_rate"].Double(), c["staircase"].OptBool(false))),
+            "PolynomialDecay" => Construct(node, "PolynomialDecay", () => new PolynomialDecay(
+                c["initial_learning_rate"].Double(), c["decay_steps"].Int(), c["end_learning_rate"].OptDouble(0.0001), c["power"].OptDouble(1.0), c["cycle"].OptBool(false))),
+            "CosineDecay" => Construct(node, "CosineDecay", () => new CosineDecay(
+                c["initial_learning_rate"].Double(), c["decay_steps"].Int(), c["alpha"].OptDouble(0.0), c["warmup_target"].NullableDouble(), c["warmup_steps"].OptInt(0))),
+            "PiecewiseConstantDecay" => Construct(node, "PiecewiseConstantDecay", () => new PiecewiseConstantDecay(
+                c["boundaries"].Items().Select(b => (long)b.Int()).ToArray(), c["values"].Items().Select(v => v.Double()).ToArray())),
+            _ => throw node.Fail($"unknown learning-rate schedule '{s.ClassName}'; expected ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay or PiecewiseConstantDecay."),
         };
     }
 
