@@ -12,7 +12,7 @@ public class GemmBenchmarks
     private float[] _c = [];
 
     /// <summary>Shape name: see <see cref="Shapes"/>.</summary>
-    [Params("fwd1", "fwd2", "bwd_dw", "bwd_dx", "square1024", "infer256")]
+    [Params("fwd1", "fwd2", "bwd_dw", "bwd_dx", "square1024", "infer256", "gemv1")]
     public string Shape { get; set; } = "fwd1";
 
     [Params(1, 2)]
@@ -26,6 +26,7 @@ public class GemmBenchmarks
         "bwd_dw" => (784, 128, 256, true, false),    // xᵀ·dZ1
         "bwd_dx" => (128, 256, 784, false, true),    // dZ1·W1ᵀ
         "infer256" => (256, 784, 256, false, false), // x·W1 at the W4 inference batch
+        "gemv1" => (1, 784, 256, false, false),      // x·W1 for one sample (W4 latency)
         _ => (1024, 1024, 1024, false, false),
     };
 

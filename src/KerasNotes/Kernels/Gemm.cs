@@ -75,13 +75,24 @@ internal static unsafe class Gemm
         fixed (float* pc = c)
         {
             var p = new Problem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, Level);
-            if (m <= 2 && !transB && n <= KC * NC)
+            if (m <= 2 && !transB)
             {
                 // One or two rows (single-sample inference): stream B once per row instead of computing a
-                // whole tile of which most rows would be padding.
-                for (int i = 0; i < m; i++)
+                // whole tile of which most rows would be padding. Reading B is the whole cost, so a large B
+                // is split by columns over the threads (each core then streams half of it).
+                if (Threading.IntraOpThreads > 1 && (long)n * k >= GemvParallelThreshold)
                 {
-                    Gemv(p, i);
+                    var job = GemvJob.Get();
+                    job.Problem = p;
+                    WorkerPool.Shared.Run(job, Threading.IntraOpThreads);
+                    job.Problem = default;
+                }
+                else
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        Gemv(p, i, 0, n);
+                    }
                 }
 
                 return;
@@ -107,51 +118,135 @@ internal static unsafe class Gemm
     /// accumulates a(k)·B[k, :] with FMA in k order and is then stored or added, exactly the chain each element
     /// gets in the tiled kernels, so a row's result does not depend on the path.
     /// </summary>
-    private static void Gemv(in Problem p, int i)
+    private static void Gemv(in Problem p, int i, int n0, int n1)
     {
         nint rowStride = p.TransA ? 1 : p.Lda;
         nint colStride = p.TransA ? p.Lda : 1;
         float* a = p.A + (i * rowStride);
-        float* c = p.C + ((long)i * p.Ldc);
-        int n = p.N;
-        var buffers = PackBuffers.Get();
-        float* acc = buffers.PackedB; // scratch: N partial sums
+        float* c = p.C + ((long)i * p.Ldc) + n0;
+        int n = n1 - n0;
+        float* acc = stackalloc float[16];
         for (int pc = 0; pc < p.K; pc += KC)
         {
             int kc = Math.Min(KC, p.K - pc);
             bool first = pc == 0 && !p.Accumulate;
-            new Span<float>(acc, n).Clear();
-            for (int kk = 0; kk < kc; kk++)
+            float* ak = a + (pc * colStride);
+            float* bk = p.B + ((long)pc * p.Ldb) + n0;
+            int j = 0;
+            if (p.Level == SimdLevel.Vector512)
             {
-                float av = a[(pc + kk) * colStride];
-                float* b = p.B + ((long)(pc + kk) * p.Ldb);
-                int j = 0;
-                if (p.Level == SimdLevel.Vector512)
+                for (; j <= n - 64; j += 64)
                 {
-                    var avv = Vector512.Create(av);
-                    for (; j <= n - 16; j += 16)
-                    {
-                        Vector512.Store(Vector512.FusedMultiplyAdd(avv, Vector512.Load(b + j), Vector512.Load(acc + j)), acc + j);
-                    }
-                }
-                else if (p.Level == SimdLevel.Vector256)
-                {
-                    var avv = Vector256.Create(av);
-                    for (; j <= n - 8; j += 8)
-                    {
-                        Vector256.Store(Vector256.FusedMultiplyAdd(avv, Vector256.Load(b + j), Vector256.Load(acc + j)), acc + j);
-                    }
+                    GemvColumns512x4(kc, ak, colStride, bk + j, p.Ldb, c + j, first);
                 }
 
-                for (; j < n; j++)
+                for (; j <= n - 16; j += 16)
                 {
-                    acc[j] = MathF.FusedMultiplyAdd(av, b[j], acc[j]);
+                    GemvColumns512x1(kc, ak, colStride, bk + j, p.Ldb, c + j, first);
+                }
+            }
+            else if (p.Level == SimdLevel.Vector256)
+            {
+                for (; j <= n - 8; j += 8)
+                {
+                    GemvColumns256x1(kc, ak, colStride, bk + j, p.Ldb, c + j, first);
                 }
             }
 
-            for (int j = 0; j < n; j++)
+            // The last columns (fewer than a vector): k outer, columns inner, so the chains run side by side.
+            int rest = n - j;
+            if (rest > 0)
             {
-                c[j] = first ? acc[j] : c[j] + acc[j];
+                for (; j < n; j += 16)
+                {
+                    int w = Math.Min(16, n - j);
+                    new Span<float>(acc, w).Clear();
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        float av = ak[kk * colStride];
+                        float* row = bk + ((long)kk * p.Ldb) + j;
+                        for (int t = 0; t < w; t++)
+                        {
+                            acc[t] = MathF.FusedMultiplyAdd(av, row[t], acc[t]);
+                        }
+                    }
+
+                    for (int t = 0; t < w; t++)
+                    {
+                        c[j + t] = first ? acc[t] : c[j + t] + acc[t];
+                    }
+                }
+            }
+        }
+    }
+
+    // 64 columns in 4 registers, each summed over the block in k order (the same chain as a tile element).
+    private static void GemvColumns512x4(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var av = Vector512.Create(a[kk * cs]);
+            float* row = b + ((long)kk * ldb);
+            c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row), c0);
+            c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 16), c1);
+            c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 32), c2);
+            c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 48), c3);
+        }
+
+        Store512(c, c0, first);
+        Store512(c + 16, c1, first);
+        Store512(c + 32, c2, first);
+        Store512(c + 48, c3, first);
+    }
+
+    private static void GemvColumns512x1(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
+    {
+        Vector512<float> c0 = default;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[kk * cs]), Vector512.Load(b + ((long)kk * ldb)), c0);
+        }
+
+        Store512(c, c0, first);
+    }
+
+    private static void GemvColumns256x1(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
+    {
+        Vector256<float> c0 = default;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[kk * cs]), Vector256.Load(b + ((long)kk * ldb)), c0);
+        }
+
+        Vector256.Store(first ? c0 : Vector256.Load(c) + c0, c);
+    }
+
+    // A vector-matrix product this large is worth a second core's cache and bandwidth.
+    private const long GemvParallelThreshold = 1L << 16;
+
+    /// <summary>Splits the columns of a one- or two-row product over the threads, in 64-column chunks.</summary>
+    private sealed class GemvJob : ParallelJob
+    {
+        [ThreadStatic]
+        private static GemvJob? t_job;
+
+        public Problem Problem;
+
+        public static GemvJob Get() => t_job ??= new GemvJob();
+
+        public override void Run(int part, int parts)
+        {
+            var p = Problem;
+            int chunks = (p.N + 63) / 64;
+            int first = chunks * part / parts, last = chunks * (part + 1) / parts;
+            int n0 = Math.Min(p.N, first * 64), n1 = Math.Min(p.N, last * 64);
+            if (n0 < n1)
+            {
+                for (int i = 0; i < p.M; i++)
+                {
+                    Gemv(p, i, n0, n1);
+                }
             }
         }
     }

@@ -174,7 +174,28 @@ internal static class LayerKernels
         ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         float epsilon, Span<float> inv, Span<float> scale, Span<float> shift)
     {
-        for (int c = 0; c < mean.Length; c++)
+        int n = mean.Length, c = 0;
+        if (Gemm.Level >= SimdLevel.Vector256 && !gamma.IsEmpty && !beta.IsEmpty)
+        {
+            ref float mr = ref MemoryMarshal.GetReference(mean);
+            ref float vr = ref MemoryMarshal.GetReference(variance);
+            ref float gr = ref MemoryMarshal.GetReference(gamma);
+            ref float br = ref MemoryMarshal.GetReference(beta);
+            ref float ir = ref MemoryMarshal.GetReference(inv);
+            ref float sr = ref MemoryMarshal.GetReference(scale);
+            ref float hr = ref MemoryMarshal.GetReference(shift);
+            var e = Vector256.Create(epsilon);
+            for (; c <= n - 8; c += 8)
+            {
+                var iv = Vector256<float>.One / Vector256.Sqrt(Vector256.LoadUnsafe(ref vr, (nuint)c) + e);
+                var sv = iv * Vector256.LoadUnsafe(ref gr, (nuint)c);
+                iv.StoreUnsafe(ref ir, (nuint)c);
+                sv.StoreUnsafe(ref sr, (nuint)c);
+                (Vector256.LoadUnsafe(ref br, (nuint)c) - (Vector256.LoadUnsafe(ref mr, (nuint)c) * sv)).StoreUnsafe(ref hr, (nuint)c);
+            }
+        }
+
+        for (; c < n; c++)
         {
             inv[c] = 1f / MathF.Sqrt(variance[c] + epsilon);
             scale[c] = gamma.IsEmpty ? inv[c] : inv[c] * gamma[c];
