@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KerasNotes;
@@ -237,6 +238,7 @@ internal sealed class RandomGenerator : System.Random
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector512<uint> Hash(Vector512<uint> x, Vector512<uint> key)
     {
         x ^= key;
@@ -249,6 +251,7 @@ internal sealed class RandomGenerator : System.Random
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<uint> Hash(Vector256<uint> x, Vector256<uint> key)
     {
         x ^= key;
