@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace KerasNotes.Kernels;
 
 /// <summary>
@@ -41,7 +40,6 @@ internal static class Broadcasting
     }
 
     /// <summary>Applies <typeparamref name="TOp"/> element-wise with broadcasting; <paramref name="result"/> has the broadcast shape.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(Tensor a, Tensor b, Tensor result)
         where TOp : IBinaryOp
     {
@@ -67,7 +65,6 @@ internal static class Broadcasting
         General<TOp>(a, b, result);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void General<TOp>(Tensor a, Tensor b, Tensor result)
         where TOp : IBinaryOp
     {
@@ -127,7 +124,6 @@ internal static class Broadcasting
     }
 
     /// <summary>Row-major strides of <paramref name="shape"/> aligned to <paramref name="target"/>, 0 on broadcast axes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastStrides(Shape shape, Shape target, Span<int> strides)
     {
         int rank = target.Rank;
@@ -152,7 +148,6 @@ internal static class Broadcasting
     /// Sums <paramref name="source"/> over the axes along which <paramref name="target"/>'s shape was broadcast,
     /// writing the result (which has <paramref name="target"/>'s shape) into <paramref name="target"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumTo(Tensor source, Tensor target)
     {
         var t = target.Span;
@@ -203,7 +198,6 @@ internal static class Broadcasting
         }
     }
     /// <summary>Copies <paramref name="source"/> broadcast to the shape of <paramref name="target"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Expand(Tensor source, Tensor target)
     {
         var t = target.Span;

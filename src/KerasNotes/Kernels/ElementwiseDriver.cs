@@ -35,7 +35,6 @@ internal interface IBinaryOp
 internal static class ElementwiseDriver
 {
     /// <summary>y[i] = op(x[i]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOp
     {
@@ -71,7 +70,6 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y[i]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
         where TOp : IBinaryOp
     {
@@ -108,7 +106,6 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y) for a scalar y.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BinaryScalar<TOp>(ReadOnlySpan<float> x, float y, Span<float> d)
         where TOp : IBinaryOp
     {
@@ -141,7 +138,6 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x, y[i]) for a scalar x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScalarBinary<TOp>(float x, ReadOnlySpan<float> y, Span<float> d)
         where TOp : IBinaryOp
     {

@@ -21,7 +21,6 @@ internal enum FusedActivation
 internal static class LayerKernels
 {
     /// <summary>z[r, :] = act(z[r, :] + bias) for every row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasActivation(Span<float> z, ReadOnlySpan<float> bias, int rows, int cols, FusedActivation act)
     {
         if (!bias.IsEmpty)
@@ -58,7 +57,6 @@ internal static class LayerKernels
     }
 
     /// <summary>dz = dy ⊙ act'(z), with act' taken from the output y.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz, FusedActivation act)
     {
         switch (act)
@@ -83,7 +81,6 @@ internal static class LayerKernels
     /// Batch statistics over the rows of x viewed as [rows, cols]: the mean and the biased variance
     /// (two-pass: Σ(x − mean)² / rows, as TensorFlow's moments). Rows are added in order on every path.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Moments(ReadOnlySpan<float> x, int rows, int cols, Span<float> mean, Span<float> variance)
     {
         mean.Clear();
@@ -107,7 +104,6 @@ internal static class LayerKernels
     private static void RowAccumulate(ReadOnlySpan<float> row, Span<float> acc) => ElementwiseDriver.Binary<AddOp>(acc, row, acc);
 
     // acc += (row − mean)²
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowAccumulateSquaredDeviation(ReadOnlySpan<float> row, ReadOnlySpan<float> mean, Span<float> acc)
     {
         ref float xr = ref MemoryMarshal.GetReference(row);
@@ -142,7 +138,6 @@ internal static class LayerKernels
     /// y = x·scale + shift per column, with scale = gamma·rsqrt(var + eps) and shift = beta − mean·scale
     /// (TensorFlow's <c>batch_normalization</c> arithmetic).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaleShift(ReadOnlySpan<float> x, int rows, int cols, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
     {
         ref float sr = ref MemoryMarshal.GetReference(scale);
@@ -175,7 +170,6 @@ internal static class LayerKernels
     }
 
     /// <summary>Computes inv = rsqrt(var + eps) and, from gamma/beta (null = 1/0), scale = gamma·inv and shift = beta − mean·scale.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormCoefficients(
         ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         float epsilon, Span<float> inv, Span<float> scale, Span<float> shift)
@@ -210,7 +204,6 @@ internal static class LayerKernels
     }
 
     /// <summary>moving ← moving·momentum + batch·(1 − momentum) (Keras's update arithmetic).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MovingAverage(Span<float> moving, ReadOnlySpan<float> batch, float momentum)
     {
         float rest = 1f - momentum;
@@ -224,7 +217,6 @@ internal static class LayerKernels
     /// Training-mode BatchNormalization backward over [rows, cols]:
     /// dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·inv/N · (N·dy − dbeta − x̂·dgamma), with x̂ = (x − mean)·inv.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormTrainingGrad(
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows, int cols,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> gamma,
@@ -250,7 +242,6 @@ internal static class LayerKernels
     }
 
     // dbeta += g; dgamma += g·(x − mean)·inv
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BatchNormGradSums(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, Span<float> dbeta, Span<float> dgamma)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -290,7 +281,6 @@ internal static class LayerKernels
     }
 
     // dx = coef·(N·g − dbeta − x̂·dgamma)
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BatchNormGradRow(
         ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> coef,
         ReadOnlySpan<float> dbeta, ReadOnlySpan<float> dgamma, float count, Span<float> dx)
@@ -333,7 +323,6 @@ internal static class LayerKernels
     }
 
     /// <summary>y = (x / keep) where the mask is set, else 0 (inverted dropout, Keras's arithmetic).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DropoutApply(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, float keep, Span<float> y)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);

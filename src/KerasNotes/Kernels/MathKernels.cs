@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace KerasNotes.Kernels;
@@ -7,7 +6,6 @@ namespace KerasNotes.Kernels;
 internal static class MathKernels
 {
     /// <summary>log(1 + x), accurate near 0 (computed in double with the Goldberg correction).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Log1p(float x)
     {
         double u = 1.0 + x;
@@ -15,7 +13,6 @@ internal static class MathKernels
     }
 
     /// <summary>y[i] = log(1 + x[i]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Log1p(ReadOnlySpan<float> x, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++)
@@ -28,7 +25,6 @@ internal static class MathKernels
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
 
     /// <summary>y[i] = max(x, 0) + log1p(exp(−|x|)), the stable softplus.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++)

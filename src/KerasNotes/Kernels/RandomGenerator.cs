@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KerasNotes;
@@ -238,7 +237,6 @@ internal sealed class RandomGenerator : System.Random
         return x;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector512<uint> Hash(Vector512<uint> x, Vector512<uint> key)
     {
         x ^= key;
@@ -251,7 +249,6 @@ internal sealed class RandomGenerator : System.Random
         return x;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<uint> Hash(Vector256<uint> x, Vector256<uint> key)
     {
         x ^= key;

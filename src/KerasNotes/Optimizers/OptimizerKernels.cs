@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KerasNotes.Kernels;
@@ -15,7 +14,6 @@ internal static class OptimizerKernels
     public static float SumOfSquares(ReadOnlySpan<float> g) => Reductions.SumOfSquares(g);
 
     /// <summary>d = (g·scale) / denominator (Keras clip_by_norm).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaleThenDivide(ReadOnlySpan<float> g, float scale, float denominator, Span<float> d)
     {
         ElementwiseDriver.BinaryScalar<MultiplyOp>(g, scale, d);
@@ -23,7 +21,6 @@ internal static class OptimizerKernels
     }
 
     /// <summary>w ← w − (w·wd)·lr.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DecoupledWeightDecay(Span<float> w, float wd, float lr)
     {
         ref float wr = ref MemoryMarshal.GetReference(w);
@@ -56,7 +53,6 @@ internal static class OptimizerKernels
     }
 
     /// <summary>Plain SGD: w ← w − g·lr.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgd(ReadOnlySpan<float> g, Span<float> w, float lr)
     {
         ref float gr = ref MemoryMarshal.GetReference(g);
@@ -88,7 +84,6 @@ internal static class OptimizerKernels
     }
 
     /// <summary>SGD with momentum: m ← m·μ − g·lr; w ← w + m (or w + (m·μ − g·lr) with Nesterov).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgdMomentum(ReadOnlySpan<float> g, Span<float> w, Span<float> m, float lr, float momentum, bool nesterov)
     {
         ref float gr = ref MemoryMarshal.GetReference(g);
@@ -135,7 +130,6 @@ internal static class OptimizerKernels
     /// Adam (Keras 3): m ← m + (g − m)·(1−β1); v ← v + (g² − v)·(1−β2); [v̂ ← max(v̂, v)];
     /// w ← w − (m·α) / (sqrt(v) + ε), with α = lr·sqrt(1 − β2^t) / (1 − β1^t) computed by the caller.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adam(
         ReadOnlySpan<float> g, Span<float> w, Span<float> m, Span<float> v, Span<float> vHat,
         float oneMinusBeta1, float oneMinusBeta2, float alpha, float epsilon)
@@ -203,7 +197,6 @@ internal static class OptimizerKernels
     }
 
     /// <summary>RMSprop (Keras 3), ε inside the square root and the learning rate inside the momentum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsProp(
         ReadOnlySpan<float> g, Span<float> w, Span<float> velocity, Span<float> momentumSlot, Span<float> averageGradient,
         float lr, float rho, float oneMinusRho, float momentum, float epsilon)
@@ -279,7 +272,6 @@ internal static class OptimizerKernels
     }
 
     /// <summary>Adagrad (Keras 3): acc ← acc + g²; w ← w − (lr·g) / sqrt(acc + ε).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adagrad(ReadOnlySpan<float> g, Span<float> w, Span<float> accumulator, float lr, float epsilon)
     {
         ref float gr = ref MemoryMarshal.GetReference(g);
