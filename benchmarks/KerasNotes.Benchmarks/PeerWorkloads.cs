@@ -125,16 +125,17 @@ public static class PeerWorkloads
             var c = new float[m * n];
             double flops = 2.0 * m * n * k;
             int reps = Math.Max(3, (int)(2e9 / flops));
-            // Warm up for a fixed time first, so the timed rounds run the JIT's final (tier-1) code, as the
-            // PyTorch side runs native code from its first call.
+            // Warm up for a fixed time first (longer for the first shape, while the JIT is still tiering up), so
+            // the timed rounds run the JIT's final code, as the PyTorch side runs native code from its first call.
+            double warmSeconds = results.Count == 0 ? 1.0 : 0.3;
             var warm = Stopwatch.StartNew();
-            while (warm.Elapsed.TotalSeconds < 0.3)
+            while (warm.Elapsed.TotalSeconds < warmSeconds)
             {
                 Gemm.Multiply(a, ta ? m : k, ta, b, tb ? k : n, tb, c, n, m, n, k, accumulate: false);
             }
 
             var samples = new List<double>();
-            for (int round = 0; round < 7; round++)
+            for (int round = 0; round < 15; round++)
             {
                 var sw = Stopwatch.StartNew();
                 for (int r = 0; r < reps; r++)
