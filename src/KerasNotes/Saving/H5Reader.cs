@@ -106,7 +106,7 @@ internal sealed class H5Reader : IDisposable
 
         if (!same)
         {
-            throw Fail(path, $"{owner}: expected shape {expected}, found ({string.Join(", ", found)}).");
+            throw Fail(path, $"{owner}: expected shape {expected}, found [{string.Join(", ", found)}].");
         }
 
         if (ds.AttributeExists("dtype") && ReadStringAttribute(ds, path, "dtype") is string declared && declared != "float32")

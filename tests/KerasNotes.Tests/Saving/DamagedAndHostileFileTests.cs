@@ -198,7 +198,7 @@ public sealed class DamagedAndHostileFileTests
 
         var e = LoadFails(WriteArchive(temp, "mismatch.keras", good.Select(kv => (kv.Key, kv.Value))));
         e.Entry.Should().Be("model.weights.h5:/layers/dense/vars/0");
-        e.Message.Should().Contain("(Dense) weight 0 'kernel': expected shape [4, 8], found (5, 8)");
+        e.Message.Should().Contain("(Dense) weight 0 'kernel': expected shape [4, 8], found [5, 8]");
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class DamagedAndHostileFileTests
 
         var act = () => target.LoadWeights(temp.File("w.weights.h5"));
         var e = act.Should().Throw<ModelFormatException>().Which;
-        e.Message.Should().Contain($"layer '{target.Layers[2].Name}' (Dense) weight 0 'kernel': expected shape [8, 3], found (8, 2)");
+        e.Message.Should().Contain($"layer '{target.Layers[2].Name}' (Dense) weight 0 'kernel': expected shape [8, 3], found [8, 2]");
 
         var after = target.GetWeights();
         for (int i = 0; i < before.Count; i++)
