@@ -8,8 +8,7 @@ namespace KerasNotes.Benchmarks;
 /// <summary>
 /// The machine's ceiling for float32 FMA: twelve independent FMA chains in registers, no memory traffic, on 1 and
 /// 2 threads. One call is <see cref="Flop"/> floating-point operations, so GFLOP/s = Flop / mean time; no GEMM
-/// can beat it. (On the Zen 4 machine of the README a 512-bit FMA is two 256-bit halves: both widths give the
-/// same rate.)
+/// can beat it. (On the AMD EPYC of the README, 256-bit FMAs reach the same rate as these 512-bit ones.)
 /// </summary>
 public class FmaPeakBenchmarks
 {
