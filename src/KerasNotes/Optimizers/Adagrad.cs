@@ -26,15 +26,8 @@ public sealed class Adagrad : Optimizer
 
     private void Init(double initialAccumulatorValue, double epsilon)
     {
-        if (!(initialAccumulatorValue >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(initialAccumulatorValue), initialAccumulatorValue, "Adagrad 'initialAccumulatorValue' must be non-negative.");
-        }
-
-        if (!(epsilon >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Adagrad 'epsilon' must be non-negative.");
-        }
+        HyperparameterChecks.NonNegative(initialAccumulatorValue, nameof(Adagrad), nameof(initialAccumulatorValue));
+        HyperparameterChecks.NonNegative(epsilon, nameof(Adagrad), nameof(epsilon));
 
         InitialAccumulatorValue = initialAccumulatorValue;
         Epsilon = epsilon;

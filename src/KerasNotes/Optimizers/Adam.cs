@@ -32,20 +32,10 @@ public class Adam : Optimizer
 
     private void Init(double beta1, double beta2, double epsilon, bool amsgrad)
     {
-        if (!(beta1 >= 0 && beta1 < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "Adam 'beta1' must be in [0, 1).");
-        }
-
-        if (!(beta2 >= 0 && beta2 < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "Adam 'beta2' must be in [0, 1).");
-        }
-
-        if (!(epsilon >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Adam 'epsilon' must be non-negative.");
-        }
+        string owner = GetType().Name;
+        HyperparameterChecks.Fraction(beta1, owner, nameof(beta1), oneAllowed: false);
+        HyperparameterChecks.Fraction(beta2, owner, nameof(beta2), oneAllowed: false);
+        HyperparameterChecks.NonNegative(epsilon, owner, nameof(epsilon));
 
         Beta1 = beta1;
         Beta2 = beta2;

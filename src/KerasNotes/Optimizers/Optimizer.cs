@@ -27,11 +27,7 @@ public abstract class Optimizer
     protected Optimizer(double learningRate, string name, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
         : this(name, weightDecay, clipNorm, clipValue, globalClipNorm)
     {
-        if (!double.IsFinite(learningRate) || learningRate < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"{GetType().Name} 'learningRate' must be a non-negative finite number.");
-        }
-
+        HyperparameterChecks.NonNegative(learningRate, GetType().Name, nameof(learningRate));
         _learningRate = (float)learningRate;
     }
 
@@ -52,23 +48,16 @@ public abstract class Optimizer
                 $"Only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) may be set.", nameof(clipNorm));
         }
 
-        CheckNonNegative(weightDecay, nameof(weightDecay));
-        CheckNonNegative(clipNorm, nameof(clipNorm));
-        CheckNonNegative(clipValue, nameof(clipValue));
-        CheckNonNegative(globalClipNorm, nameof(globalClipNorm));
+        string owner = GetType().Name;
+        HyperparameterChecks.NonNegativeOrNull(weightDecay, owner, nameof(weightDecay));
+        HyperparameterChecks.NonNegativeOrNull(clipNorm, owner, nameof(clipNorm));
+        HyperparameterChecks.NonNegativeOrNull(clipValue, owner, nameof(clipValue));
+        HyperparameterChecks.NonNegativeOrNull(globalClipNorm, owner, nameof(globalClipNorm));
         Name = name;
         WeightDecay = weightDecay;
         ClipNorm = clipNorm;
         ClipValue = clipValue;
         GlobalClipNorm = globalClipNorm;
-    }
-
-    private static void CheckNonNegative(double? value, string name)
-    {
-        if (value is double v && (!double.IsFinite(v) || v < 0))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Optimizer '{name}' must be a non-negative finite number or null.");
-        }
     }
 
     /// <summary>The optimizer's name (Keras default: the snake-cased class name, e.g. <c>adam</c>).</summary>
@@ -111,11 +100,7 @@ public abstract class Optimizer
                     $"Optimizer '{Name}' takes its learning rate from a {Schedule.GetType().Name}; it cannot be set to {value}.");
             }
 
-            if (!double.IsFinite(value) || value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be a non-negative finite number.");
-            }
-
+            HyperparameterChecks.NonNegative(value, GetType().Name, nameof(LearningRate));
             _learningRate = (float)value;
         }
     }

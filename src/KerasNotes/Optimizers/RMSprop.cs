@@ -29,20 +29,9 @@ public sealed class RMSprop : Optimizer
 
     private void Init(double rho, double momentum, double epsilon, bool centered)
     {
-        if (!(rho >= 0 && rho < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(rho), rho, "RMSprop 'rho' must be in [0, 1).");
-        }
-
-        if (!(momentum >= 0 && momentum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "RMSprop 'momentum' must be in [0, 1].");
-        }
-
-        if (!(epsilon >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "RMSprop 'epsilon' must be non-negative.");
-        }
+        HyperparameterChecks.Fraction(rho, nameof(RMSprop), nameof(rho), oneAllowed: false);
+        HyperparameterChecks.Fraction(momentum, nameof(RMSprop), nameof(momentum), oneAllowed: true);
+        HyperparameterChecks.NonNegative(epsilon, nameof(RMSprop), nameof(epsilon));
 
         Rho = rho;
         Momentum = momentum;

@@ -30,10 +30,7 @@ public sealed class SGD : Optimizer
 
     private void Init(double momentum, bool nesterov)
     {
-        if (!(momentum >= 0 && momentum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD 'momentum' must be in [0, 1].");
-        }
+        HyperparameterChecks.Fraction(momentum, nameof(SGD), nameof(momentum), oneAllowed: true);
 
         Momentum = momentum;
         Nesterov = nesterov;

@@ -11,17 +11,11 @@ public sealed class CosineDecay : LearningRateSchedule
     /// <summary>Creates the schedule.</summary>
     public CosineDecay(double initialLearningRate, long decaySteps, double alpha = 0.0, double? warmupTarget = null, long warmupSteps = 0)
     {
-        ScheduleChecks.NonNegative(initialLearningRate, nameof(initialLearningRate));
-        ScheduleChecks.Positive(decaySteps, nameof(decaySteps));
-        if (!(alpha >= 0 && alpha <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "CosineDecay 'alpha' must be in [0, 1].");
-        }
-
-        if (warmupSteps < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, "warmupSteps must be zero or more.");
-        }
+        HyperparameterChecks.NonNegative(initialLearningRate, nameof(CosineDecay), nameof(initialLearningRate));
+        HyperparameterChecks.Steps(decaySteps, nameof(CosineDecay), nameof(decaySteps));
+        HyperparameterChecks.Fraction(alpha, nameof(CosineDecay), nameof(alpha), oneAllowed: true);
+        HyperparameterChecks.NonNegativeOrNull(warmupTarget, nameof(CosineDecay), nameof(warmupTarget));
+        HyperparameterChecks.Steps(warmupSteps, nameof(CosineDecay), nameof(warmupSteps), zeroAllowed: true);
 
         InitialLearningRate = initialLearningRate;
         DecaySteps = decaySteps;

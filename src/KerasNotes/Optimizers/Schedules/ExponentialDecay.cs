@@ -10,9 +10,9 @@ public sealed class ExponentialDecay : LearningRateSchedule
     /// <exception cref="ArgumentOutOfRangeException">Non-positive decaySteps, or a negative rate or initial rate.</exception>
     public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
     {
-        ScheduleChecks.NonNegative(initialLearningRate, nameof(initialLearningRate));
-        ScheduleChecks.Positive(decaySteps, nameof(decaySteps));
-        ScheduleChecks.NonNegative(decayRate, nameof(decayRate));
+        HyperparameterChecks.NonNegative(initialLearningRate, nameof(ExponentialDecay), nameof(initialLearningRate));
+        HyperparameterChecks.Steps(decaySteps, nameof(ExponentialDecay), nameof(decaySteps));
+        HyperparameterChecks.NonNegative(decayRate, nameof(ExponentialDecay), nameof(decayRate));
         InitialLearningRate = initialLearningRate;
         DecaySteps = decaySteps;
         DecayRate = decayRate;

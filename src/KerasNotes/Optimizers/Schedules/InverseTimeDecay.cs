@@ -6,9 +6,9 @@ public sealed class InverseTimeDecay : LearningRateSchedule
     /// <summary>Creates the schedule.</summary>
     public InverseTimeDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
     {
-        ScheduleChecks.NonNegative(initialLearningRate, nameof(initialLearningRate));
-        ScheduleChecks.Positive(decaySteps, nameof(decaySteps));
-        ScheduleChecks.NonNegative(decayRate, nameof(decayRate));
+        HyperparameterChecks.NonNegative(initialLearningRate, nameof(InverseTimeDecay), nameof(initialLearningRate));
+        HyperparameterChecks.Steps(decaySteps, nameof(InverseTimeDecay), nameof(decaySteps));
+        HyperparameterChecks.NonNegative(decayRate, nameof(InverseTimeDecay), nameof(decayRate));
         InitialLearningRate = initialLearningRate;
         DecaySteps = decaySteps;
         DecayRate = decayRate;

@@ -29,6 +29,11 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
             }
         }
 
+        for (int i = 0; i < values.Count; i++)
+        {
+            HyperparameterChecks.NonNegative(values[i], nameof(PiecewiseConstantDecay), $"values[{i}]");
+        }
+
         _boundaries = [.. boundaries];
         _values = [.. values];
     }

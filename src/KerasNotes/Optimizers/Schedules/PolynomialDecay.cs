@@ -9,9 +9,10 @@ public sealed class PolynomialDecay : LearningRateSchedule
     /// <summary>Creates the schedule.</summary>
     public PolynomialDecay(double initialLearningRate, long decaySteps, double endLearningRate = 0.0001, double power = 1.0, bool cycle = false)
     {
-        ScheduleChecks.NonNegative(initialLearningRate, nameof(initialLearningRate));
-        ScheduleChecks.Positive(decaySteps, nameof(decaySteps));
-        ScheduleChecks.NonNegative(endLearningRate, nameof(endLearningRate));
+        HyperparameterChecks.NonNegative(initialLearningRate, nameof(PolynomialDecay), nameof(initialLearningRate));
+        HyperparameterChecks.Steps(decaySteps, nameof(PolynomialDecay), nameof(decaySteps));
+        HyperparameterChecks.NonNegative(endLearningRate, nameof(PolynomialDecay), nameof(endLearningRate));
+        HyperparameterChecks.Finite(power, nameof(PolynomialDecay), nameof(power));
         InitialLearningRate = initialLearningRate;
         DecaySteps = decaySteps;
         EndLearningRate = endLearningRate;
