@@ -138,17 +138,7 @@ internal sealed class H5Reader : IDisposable
     /// <summary>Reads an integer scalar (int64 or int32), such as the optimizer's iteration count.</summary>
     public long ReadIntegerScalar(string path, string owner) => Guard(path, () =>
     {
-        if (Object(path) is not IH5Dataset ds)
-        {
-            throw Fail(path, $"{owner}: expected a dataset, found a group.");
-        }
-
-        bool scalar = ds.Space.Type == H5DataspaceType.Scalar || (ds.Space.Type == H5DataspaceType.Simple && ds.Space.Dimensions is [1]);
-        if (!scalar)
-        {
-            throw Fail(path, $"{owner}: expected a scalar, found shape ({string.Join(", ", ds.Space.Dimensions)}).");
-        }
-
+        var ds = ScalarDataset(path, owner);
         var t = ds.Type;
         return t.Class switch
         {
@@ -161,17 +151,7 @@ internal sealed class H5Reader : IDisposable
     /// <summary>Reads a float32 scalar, such as the optimizer's learning rate.</summary>
     public float ReadFloatScalar(string path, string owner) => Guard(path, () =>
     {
-        if (Object(path) is not IH5Dataset ds)
-        {
-            throw Fail(path, $"{owner}: expected a dataset, found a group.");
-        }
-
-        bool scalar = ds.Space.Type == H5DataspaceType.Scalar || (ds.Space.Type == H5DataspaceType.Simple && ds.Space.Dimensions is [1]);
-        if (!scalar)
-        {
-            throw Fail(path, $"{owner}: expected a scalar, found shape ({string.Join(", ", ds.Space.Dimensions)}).");
-        }
-
+        var ds = ScalarDataset(path, owner);
         var t = ds.Type;
         return t.Class switch
         {
@@ -180,6 +160,23 @@ internal sealed class H5Reader : IDisposable
             _ => throw Fail(path, $"{owner}: expected a float32 scalar, found {t.Class}/{t.Size} bytes."),
         };
     });
+
+    // The dataset at path, checked to hold one value (a scalar, or Keras's shape-[1] form of one).
+    private IH5Dataset ScalarDataset(string path, string owner)
+    {
+        if (Object(path) is not IH5Dataset ds)
+        {
+            throw Fail(path, $"{owner}: expected a dataset, found a group.");
+        }
+
+        bool scalar = ds.Space.Type == H5DataspaceType.Scalar || (ds.Space.Type == H5DataspaceType.Simple && ds.Space.Dimensions is [1]);
+        if (!scalar)
+        {
+            throw Fail(path, $"{owner}: expected a scalar, found shape [{string.Join(", ", ds.Space.Dimensions)}].");
+        }
+
+        return ds;
+    }
 
     /// <summary>Reads a scalar string attribute, or null when it is absent.</summary>
     public string? ReadStringAttribute(string path, string name) => Guard(path, () => ReadStringAttribute(Object(path), path, name));
