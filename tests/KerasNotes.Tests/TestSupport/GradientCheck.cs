@@ -23,17 +23,7 @@ internal static class GradientCheck
     {
         var variables = inputs.Select((t, i) => new Variable(t, $"x{i}")).ToArray();
         Tensor? weighting = null;
-        Func<Tensor[], Tensor> Scalar(Func<Tensor[], Tensor> g) => xs =>
-        {
-            var y = g(xs);
-            if (y.Size == 1)
-            {
-                return y.Rank == 0 ? y : Ops.Sum(y);
-            }
-
-            weighting ??= RandomWeights(y.Shape);
-            return Ops.Sum(Ops.Multiply(y, weighting));
-        };
+        Func<Tensor[], Tensor> Scalar(Func<Tensor[], Tensor> g) => xs => ToScalar(g(xs), ref weighting);
 
         Tensor[] analytic;
         using (var tape = new GradientTape())
@@ -56,6 +46,19 @@ internal static class GradientCheck
         }
     }
 
+    // A scalar to differentiate: the output itself, or its sum weighted by fixed random weights (drawn once per
+    // check) so that every output element's gradient is exercised with a different factor.
+    private static Tensor ToScalar(Tensor y, ref Tensor? weighting)
+    {
+        if (y.Size == 1)
+        {
+            return y.Rank == 0 ? y : Ops.Sum(y);
+        }
+
+        weighting ??= RandomWeights(y.Shape);
+        return Ops.Sum(Ops.Multiply(y, weighting));
+    }
+
     /// <summary>
     /// Checks the gradients of <paramref name="f"/> (which reads the variables itself, e.g. a layer's weights and an input
     /// variable) with respect to each variable, perturbing the variables in place for the finite differences.
@@ -64,17 +67,7 @@ internal static class GradientCheck
         Func<Tensor> f, IReadOnlyList<Variable> variables, double step = 1e-2, double abs = 2e-3, double rel = 2e-2, string what = "f")
     {
         Tensor? weighting = null;
-        Tensor Scalar()
-        {
-            var y = f();
-            if (y.Size == 1)
-            {
-                return y.Rank == 0 ? y : Ops.Sum(y);
-            }
-
-            weighting ??= RandomWeights(y.Shape);
-            return Ops.Sum(Ops.Multiply(y, weighting));
-        }
+        Tensor Scalar() => ToScalar(f(), ref weighting);
 
         Tensor[] analytic;
         using (var tape = new GradientTape())
