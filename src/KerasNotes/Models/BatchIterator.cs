@@ -37,7 +37,8 @@ internal sealed class BatchIterator
         _batchSize = Math.Max(1, Math.Min(batchSize, Math.Max(Samples, 1)));
         _shuffle = shuffle && Samples > 1;
         _rng = rng;
-        _order = new int[Samples];
+        // Only a shuffled pass needs an order; without shuffling a batch is a view at its row offset.
+        _order = _shuffle ? new int[Samples] : [];
         for (int i = 0; i < _order.Length; i++)
         {
             _order[i] = i;
