@@ -7,10 +7,10 @@ namespace KerasNotes.Initializers;
 public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : Initializer
 {
     /// <summary>The mean.</summary>
-    public double MeanValue { get; } = mean;
+    public double MeanValue { get; } = HyperparameterChecks.Finite(mean, nameof(RandomNormal), nameof(mean));
 
     /// <summary>The standard deviation.</summary>
-    public double Stddev { get; } = stddev;
+    public double Stddev { get; } = HyperparameterChecks.NonNegative(stddev, nameof(RandomNormal), nameof(stddev));
 
     /// <summary>The seed, or null to draw from the global seed.</summary>
     public int? Seed { get; } = seed;
@@ -34,10 +34,10 @@ public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? s
 public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, int? seed = null) : Initializer
 {
     /// <summary>The lower bound.</summary>
-    public double Minval { get; } = minval;
+    public double Minval { get; } = HyperparameterChecks.Finite(minval, nameof(RandomUniform), nameof(minval));
 
     /// <summary>The upper bound.</summary>
-    public double Maxval { get; } = maxval;
+    public double Maxval { get; } = HyperparameterChecks.Range(minval, maxval, nameof(RandomUniform), nameof(minval), nameof(maxval));
 
     /// <summary>The seed, or null to draw from the global seed.</summary>
     public int? Seed { get; } = seed;
@@ -64,10 +64,10 @@ public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, i
 public sealed class TruncatedNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : Initializer
 {
     /// <summary>The mean.</summary>
-    public double MeanValue { get; } = mean;
+    public double MeanValue { get; } = HyperparameterChecks.Finite(mean, nameof(TruncatedNormal), nameof(mean));
 
     /// <summary>The standard deviation before truncation.</summary>
-    public double Stddev { get; } = stddev;
+    public double Stddev { get; } = HyperparameterChecks.NonNegative(stddev, nameof(TruncatedNormal), nameof(stddev));
 
     /// <summary>The seed, or null to draw from the global seed.</summary>
     public int? Seed { get; } = seed;
@@ -116,10 +116,7 @@ public class VarianceScaling : Initializer
     {
         ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(distribution);
-        if (!(scale > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(scale), scale, "VarianceScaling 'scale' must be a positive number.");
-        }
+        HyperparameterChecks.Positive(scale, nameof(VarianceScaling), nameof(scale));
 
         if (mode is not ("fan_in" or "fan_out" or "fan_avg"))
         {
@@ -247,7 +244,7 @@ public sealed class LecunNormal(int? seed = null) : VarianceScaling(1.0, "fan_in
 public sealed class Orthogonal(double gain = 1.0, int? seed = null) : Initializer
 {
     /// <summary>The multiplicative factor.</summary>
-    public double Gain { get; } = gain;
+    public double Gain { get; } = HyperparameterChecks.Finite(gain, nameof(Orthogonal), nameof(gain));
 
     /// <summary>The seed, or null to draw from the global seed.</summary>
     public int? Seed { get; } = seed;

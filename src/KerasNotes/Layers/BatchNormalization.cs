@@ -47,15 +47,8 @@ public sealed class BatchNormalization : Layer
         bool trainable = true)
         : base(name, trainable)
     {
-        if (!(momentum >= 0 && momentum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "BatchNormalization 'momentum' must be in [0, 1].");
-        }
-
-        if (!(epsilon > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "BatchNormalization 'epsilon' must be positive.");
-        }
+        HyperparameterChecks.Fraction(momentum, nameof(BatchNormalization), nameof(momentum), oneAllowed: true);
+        HyperparameterChecks.Positive(epsilon, nameof(BatchNormalization), nameof(epsilon));
 
         Axis = axis;
         Momentum = momentum;

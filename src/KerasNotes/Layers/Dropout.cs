@@ -26,10 +26,7 @@ public sealed class Dropout : Layer
     public Dropout(double rate, int[]? noiseShape = null, int? seed = null, string? name = null)
         : base(name)
     {
-        if (!(rate >= 0 && rate < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout 'rate' must be in [0, 1).");
-        }
+        HyperparameterChecks.Fraction(rate, nameof(Dropout), nameof(rate), oneAllowed: false);
 
         if (noiseShape is not null)
         {

@@ -35,15 +35,7 @@ public abstract class Regularizer
     }
 
     /// <summary>Checks a factor is a non-negative finite number, as Keras does.</summary>
-    protected static double CheckFactor(double value, string name)
-    {
-        if (!double.IsFinite(value) || value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Regularizer factor '{name}' must be a non-negative finite number.");
-        }
-
-        return value;
-    }
+    protected double CheckFactor(double value, string name) => HyperparameterChecks.NonNegative(value, GetType().Name, name);
 }
 
 /// <summary>L1 penalty <c>l1 · Σ|w|</c>.</summary>

@@ -1,18 +1,23 @@
-namespace KerasNotes.Optimizers;
+using System.Globalization;
+
+namespace KerasNotes;
 
 /// <summary>
-/// The argument checks every optimizer and learning-rate schedule constructor shares, so each bad value gets the
-/// same kind of message: who rejected it, the argument, the value and the allowed range.
+/// The argument checks that optimizer, schedule, layer, initializer and regularizer constructors share, so each bad
+/// value gets the same kind of message: who rejected it, the argument, the value and the allowed range — thrown at
+/// construction, before a model is built with it.
 /// </summary>
 internal static class HyperparameterChecks
 {
-    /// <summary>A finite number ≥ 0 (rates, epsilons, decays, clipping thresholds).</summary>
-    public static void NonNegative(double value, string owner, string name)
+    /// <summary>A finite number ≥ 0 (rates, epsilons, decays, clipping thresholds); returns it.</summary>
+    public static double NonNegative(double value, string owner, string name)
     {
         if (!double.IsFinite(value) || value < 0)
         {
             throw Fail(owner, name, value, "a non-negative finite number");
         }
+
+        return value;
     }
 
     /// <summary>Null, or a finite number ≥ 0.</summary>
@@ -24,13 +29,26 @@ internal static class HyperparameterChecks
         }
     }
 
-    /// <summary>Any finite number.</summary>
-    public static void Finite(double value, string owner, string name)
+    /// <summary>A finite number &gt; 0; returns it.</summary>
+    public static double Positive(double value, string owner, string name)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+        {
+            throw Fail(owner, name, value, "a positive finite number");
+        }
+
+        return value;
+    }
+
+    /// <summary>Any finite number; returns it.</summary>
+    public static double Finite(double value, string owner, string name)
     {
         if (!double.IsFinite(value))
         {
             throw Fail(owner, name, value, "a finite number");
         }
+
+        return value;
     }
 
     /// <summary>A decay factor in [0, 1), or in [0, 1] when <paramref name="oneAllowed"/>.</summary>
@@ -40,6 +58,19 @@ internal static class HyperparameterChecks
         {
             throw Fail(owner, name, value, oneAllowed ? "in [0, 1]" : "in [0, 1)");
         }
+    }
+
+    /// <summary>A finite range with <paramref name="low"/> ≤ <paramref name="high"/> (reported against the high end); returns <paramref name="high"/>.</summary>
+    public static double Range(double low, double high, string owner, string lowName, string highName)
+    {
+        Finite(low, owner, lowName);
+        Finite(high, owner, highName);
+        if (high < low)
+        {
+            throw Fail(owner, highName, high, string.Create(CultureInfo.InvariantCulture, $"≥ '{lowName}' ({low})"));
+        }
+
+        return high;
     }
 
     /// <summary>A step count ≥ 1 (≥ 0 when <paramref name="zeroAllowed"/>).</summary>

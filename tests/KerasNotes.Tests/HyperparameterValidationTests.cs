@@ -1,10 +1,13 @@
+using KerasNotes.Initializers;
+using KerasNotes.Layers;
 using KerasNotes.Optimizers;
 using KerasNotes.Optimizers.Schedules;
+using KerasNotes.Regularizers;
 
-namespace KerasNotes.Tests.Optimizers;
+namespace KerasNotes.Tests;
 
 /// <summary>
-/// Every optimizer and schedule constructor rejects an out-of-range hyperparameter with an
+/// Every optimizer, schedule, layer, initializer and regularizer constructor rejects an out-of-range hyperparameter with an
 /// <see cref="ArgumentOutOfRangeException"/> that names the class, the argument, the value and the allowed range.
 /// </summary>
 public sealed class HyperparameterValidationTests
@@ -33,6 +36,17 @@ public sealed class HyperparameterValidationTests
         ["CosineDecay warmupTarget < 0"] = (() => new CosineDecay(0.1, 10, warmupTarget: -0.1, warmupSteps: 5), "warmupTarget", "CosineDecay", "non-negative finite"),
         ["CosineDecay warmupSteps < 0"] = (() => new CosineDecay(0.1, 10, warmupSteps: -1), "warmupSteps", "CosineDecay", "number of steps ≥ 0"),
         ["PiecewiseConstantDecay negative value"] = (() => new PiecewiseConstantDecay([10], [0.1, -0.01]), "values[1]", "PiecewiseConstantDecay", "non-negative finite"),
+        ["RandomNormal stddev < 0"] = (() => new RandomNormal(stddev: -0.05), "stddev", "RandomNormal", "non-negative finite"),
+        ["RandomNormal mean NaN"] = (() => new RandomNormal(mean: double.NaN), "mean", "RandomNormal", "a finite number"),
+        ["TruncatedNormal stddev infinite"] = (() => new TruncatedNormal(stddev: double.PositiveInfinity), "stddev", "TruncatedNormal", "non-negative finite"),
+        ["RandomUniform maxval < minval"] = (() => new RandomUniform(0.5, -0.5), "maxval", "RandomUniform", "≥ 'minval' (0.5)"),
+        ["Orthogonal gain NaN"] = (() => new Orthogonal(gain: double.NaN), "gain", "Orthogonal", "a finite number"),
+        ["VarianceScaling scale = 0"] = (() => new VarianceScaling(scale: 0), "scale", "VarianceScaling", "a positive finite number"),
+        ["BatchNormalization momentum > 1"] = (() => new BatchNormalization(momentum: 1.5), "momentum", "BatchNormalization", "in [0, 1]"),
+        ["BatchNormalization epsilon = 0"] = (() => new BatchNormalization(epsilon: 0), "epsilon", "BatchNormalization", "a positive finite number"),
+        ["Dropout rate = 1"] = (() => new Dropout(1.0), "rate", "Dropout", "in [0, 1)"),
+        ["L1 factor < 0"] = (() => new L1(-0.01), "l1", "L1", "non-negative finite"),
+        ["L1L2 l2 NaN"] = (() => new L1L2(l2: double.NaN), "l2", "L1L2", "non-negative finite"),
     };
 
     public static TheoryData<string> Cases() => [.. s_cases.Keys];
