@@ -46,7 +46,13 @@ public sealed class Dense : Layer
     {
         if (units <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(units), units, "Dense 'units' must be a positive integer.");
+            throw new ArgumentOutOfRangeException(nameof(units), units, $"Dense '{Name}': units must be a positive integer.");
+        }
+
+        if (units > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(units), units, $"Dense '{Name}': units {units} is more than a weight can hold (at most {Array.MaxLength} values).");
         }
 
         Units = units;
@@ -101,6 +107,18 @@ public sealed class Dense : Layer
         {
             throw new ArgumentException(
                 $"Dense '{Name}' needs inputs of rank 2 or more with a known last dimension, got {inputShape}.", nameof(inputShape));
+        }
+
+        long kernelSize = (long)inputShape[-1] * Units;
+        if (kernelSize > Array.MaxLength)
+        {
+            // The value at fault is the constructor's units argument, so the exception names it, not inputShape.
+#pragma warning disable CA2208
+            throw new ArgumentOutOfRangeException(
+                "units",
+                Units,
+                $"Dense '{Name}' with units {Units} on inputs of shape {inputShape} needs a kernel of {inputShape[-1]} x {Units} = {kernelSize} values, more than a weight can hold ({Array.MaxLength}).");
+#pragma warning restore CA2208
         }
 
         Kernel = AddWeight("kernel", new Shape(inputShape[-1], Units), KernelInitializer, KernelRegularizer);

@@ -31,7 +31,7 @@ public sealed class Flatten : Layer
             return new Shape(inputShape.Rank == 0 ? -1 : inputShape[0], 1);
         }
 
-        int size = 1;
+        long size = 1;
         for (int i = 1; i < inputShape.Rank; i++)
         {
             if (inputShape[i] < 0)
@@ -39,10 +39,17 @@ public sealed class Flatten : Layer
                 return new Shape(inputShape[0], -1);
             }
 
+            // Checked in long: a product that wraps around int would give a wrong, small feature count.
             size *= inputShape[i];
+            if (size > Array.MaxLength)
+            {
+                throw new ArgumentException(
+                    $"Flatten '{Name}' cannot flatten inputs of shape {inputShape}: a sample would have more than {Array.MaxLength} features, more than a tensor can hold.",
+                    nameof(inputShape));
+            }
         }
 
-        return new Shape(inputShape[0], size);
+        return new Shape(inputShape[0], (int)size);
     }
 
     /// <inheritdoc />

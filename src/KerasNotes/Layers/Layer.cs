@@ -24,6 +24,10 @@ namespace KerasNotes.Layers;
 /// }
 /// </code></example>
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Reliability",
+    "CA1001",
+    Justification = "The per-thread loss lists hold no native resource; ThreadLocal's finalizer frees its slot, and a disposable Layer would burden every user.")]
 public abstract partial class Layer
 {
     private static readonly Dictionary<string, int> s_nameCounts = new(StringComparer.Ordinal);
@@ -34,7 +38,11 @@ public abstract partial class Layer
 
     private readonly List<Variable> _trainable = [];
     private readonly List<Variable> _nonTrainable = [];
-    private readonly List<Tensor> _losses = [];
+    // Loss terms belong to the call that added them, so each thread keeps its own list: two threads predicting
+    // with one model never write to the same list (see the thread-safety remarks on Model).
+    private readonly ThreadLocal<List<Tensor>> _losses = new(static () => []);
+    private readonly Lock _buildGate = new();
+    private volatile bool _built;
     private bool _trainableFlag = true;
 
     /// <summary>Creates a layer.</summary>
@@ -75,7 +83,7 @@ public abstract partial class Layer
     }
 
     /// <summary>True once <see cref="Build"/> has run.</summary>
-    public bool Built { get; private set; }
+    public bool Built => _built;
 
     /// <summary>The input shape the layer was built for (batch axis included, possibly unknown), or null before it is built.</summary>
     public Shape? BuildInputShape { get; private set; }
@@ -101,8 +109,10 @@ public abstract partial class Layer
     /// <summary>The weights the optimizer does not update (all of them while the layer is frozen).</summary>
     public virtual IReadOnlyList<Variable> NonTrainableWeights => Trainable ? _nonTrainable.ToArray() : Weights;
 
-    /// <summary>The losses added by the most recent call (<see cref="AddLoss"/> and the activity penalty).</summary>
-    public virtual IReadOnlyList<Tensor> Losses => _losses;
+    /// <summary>
+    /// The losses added by the most recent call on the current thread (<see cref="AddLoss"/> and the activity penalty).
+    /// </summary>
+    public virtual IReadOnlyList<Tensor> Losses => _losses.Value!;
 
     /// <summary>The number of scalars in the layer's weights.</summary>
     public int CountParams()
@@ -155,37 +165,46 @@ public abstract partial class Layer
                 penalty = batch == 0 ? Ops.Multiply(penalty, 0f) : Ops.Divide(penalty, batch);
             }
 
-            _losses.Add(penalty);
+            _losses.Value!.Add(penalty);
         }
 
         return output;
     }
 
     /// <summary>Builds the layer for <paramref name="inputShape"/> if it is not built yet.</summary>
+    /// <remarks>Two threads that run an unbuilt layer at once build it once: the second waits for the first.</remarks>
     internal void EnsureBuilt(Shape inputShape)
     {
-        if (Built)
+        if (_built)
         {
             return;
         }
 
-        // A direct call to Build (as Keras users sometimes make) already created the weights: do not build twice.
-        if (_trainable.Count + _nonTrainable.Count > 0)
+        lock (_buildGate)
         {
-            Built = true;
-            BuildInputShape ??= inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
-            return;
-        }
+            if (_built)
+            {
+                return;
+            }
 
-        // Weights outlive the step: create them outside any step pool.
-        using (TensorArena.Suspend())
-        using (GradientTape.Pause())
-        {
-            Build(inputShape);
-        }
+            // A direct call to Build (as Keras users sometimes make) already created the weights: do not build twice.
+            if (_trainable.Count + _nonTrainable.Count > 0)
+            {
+                BuildInputShape ??= inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+                _built = true;
+                return;
+            }
 
-        Built = true;
-        BuildInputShape = inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+            // Weights outlive the step: create them outside any step pool.
+            using (TensorArena.Suspend())
+            using (GradientTape.Pause())
+            {
+                Build(inputShape);
+            }
+
+            BuildInputShape = inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+            _built = true;
+        }
     }
 
     /// <summary>
@@ -225,7 +244,8 @@ public abstract partial class Layer
         using (GradientTape.Pause())
         {
             var probe = Tensor.Zeros(new Shape(dims));
-            var saved = _losses.ToArray();
+            var losses = _losses.Value!;
+            var saved = losses.ToArray();
             int depth = t_callDepth;
             t_callDepth++;
             Tensor output;
@@ -239,8 +259,8 @@ public abstract partial class Layer
                 t_callDepth = depth;
             }
 
-            _losses.Clear();
-            _losses.AddRange(saved);
+            losses.Clear();
+            losses.AddRange(saved);
             var outShape = output.Shape;
             return inputShape.Rank > 0 && inputShape[0] < 0 && outShape.Rank > 0 ? outShape.With(0, -1) : outShape;
         }
@@ -302,11 +322,11 @@ public abstract partial class Layer
     protected void AddLoss(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        _losses.Add(loss);
+        _losses.Value!.Add(loss);
     }
 
     /// <summary>Forgets the losses of the previous call; the outermost call does this for every layer it contains.</summary>
-    internal virtual void ClearLosses() => _losses.Clear();
+    internal virtual void ClearLosses() => _losses.Value!.Clear();
 
     /// <summary>Copies of the layer's weights in Keras order (trainable, then non-trainable).</summary>
     public IReadOnlyList<Tensor> GetWeights()

@@ -30,6 +30,8 @@ public abstract partial class Model
     /// </remarks>
     public void Compile(OptimizerSpec? optimizer = null, LossSpec? loss = null, IEnumerable<object>? metrics = null, IEnumerable<object>? weightedMetrics = null)
     {
+        using var change = _guard.EnterChange(Name, nameof(Compile));
+
         // Resolve everything first: a bad name must leave the model as it was.
         var resolvedOptimizer = (optimizer ?? "rmsprop").Resolve();
         var resolvedLoss = loss?.Resolve();

@@ -20,6 +20,7 @@ public abstract partial class Model
     public Dictionary<string, double> Evaluate(
         ArrayLike x, ArrayLike y, int? batchSize = null, int verbose = 0, ArrayLike? sampleWeight = null, IEnumerable<Callback>? callbacks = null)
     {
+        using var use = _guard.EnterInference(Name, nameof(Evaluate));
         EnsureCompiled(nameof(Evaluate));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -30,17 +31,30 @@ public abstract partial class Model
         }
 
         CheckData(xt, yt, wt, "x", "y", "sampleWeight");
-        PrepareFor(xt, yt, "x", "y");
-        var list = StandaloneCallbacks(callbacks, verbose, (xt.Shape[0] + (batchSize ?? 32) - 1) / (batchSize ?? 32));
-        return EvaluateArrays(xt, yt, wt, batchSize ?? 32, list);
+        CheckNotEmpty(xt, "x", nameof(Evaluate));
+        lock (_metricsGate)
+        {
+            PrepareFor(xt, yt, "x", "y");
+            var list = StandaloneCallbacks(callbacks, verbose, (xt.Shape[0] + (batchSize ?? 32) - 1) / (batchSize ?? 32));
+            return EvaluateArrays(xt, yt, wt, batchSize ?? 32, list);
+        }
     }
 
     /// <summary>Evaluates on batches from an <see cref="IDataSequence"/>.</summary>
     public Dictionary<string, double> Evaluate(IDataSequence data, int verbose = 0, IEnumerable<Callback>? callbacks = null)
     {
+        using var use = _guard.EnterInference(Name, nameof(Evaluate));
         EnsureCompiled(nameof(Evaluate));
         ArgumentNullException.ThrowIfNull(data);
-        return EvaluateSequence(data, StandaloneCallbacks(callbacks, verbose, data.Count));
+        if (data.Count <= 0)
+        {
+            throw new ArgumentException($"The data sequence has {data.Count} batches; expected at least one.", nameof(data));
+        }
+
+        lock (_metricsGate)
+        {
+            return EvaluateSequence(data, StandaloneCallbacks(callbacks, verbose, data.Count));
+        }
     }
 
     private CallbackList StandaloneCallbacks(IEnumerable<Callback>? callbacks, int verbose, int steps)
@@ -62,21 +76,29 @@ public abstract partial class Model
         callbacks.OnTestBegin();
         bool batchHooks = callbacks.NeedsTestBatchHooks;
         int step = 0;
-        while (iterator.HasNext)
+        var arena = RentArena();
+        try
         {
-            if (batchHooks)
+            while (iterator.HasNext)
             {
-                callbacks.OnTestBatchBegin(step);
-            }
+                if (batchHooks)
+                {
+                    callbacks.OnTestBatchBegin(step);
+                }
 
-            var (xb, yb, wb) = iterator.Next();
-            TestStep(xb, yb!, wb);
-            if (batchHooks)
-            {
-                callbacks.OnTestBatchEnd(step, MetricResults());
-            }
+                var (xb, yb, wb) = iterator.Next();
+                TestStep(arena, xb, yb!, wb);
+                if (batchHooks)
+                {
+                    callbacks.OnTestBatchEnd(step, MetricResults());
+                }
 
-            step++;
+                step++;
+            }
+        }
+        finally
+        {
+            ReturnArena(arena);
         }
 
         var logs = MetricResults();
@@ -88,14 +110,23 @@ public abstract partial class Model
     {
         ResetMetrics();
         callbacks.OnTestBegin();
-        for (int step = 0; step < data.Count; step++)
+        var arena = RentArena();
+        try
         {
-            callbacks.OnTestBatchBegin(step);
-            var batch = data.GetBatch(step);
-            CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
-            PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
-            TestStep(batch.X, batch.Y, batch.SampleWeight);
-            callbacks.OnTestBatchEnd(step, MetricResults());
+            for (int step = 0; step < data.Count; step++)
+            {
+                callbacks.OnTestBatchBegin(step);
+                var batch = data.GetBatch(step);
+                CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
+                CheckNotEmpty(batch.X, "batch.X", nameof(Evaluate));
+                PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
+                TestStep(arena, batch.X, batch.Y, batch.SampleWeight);
+                callbacks.OnTestBatchEnd(step, MetricResults());
+            }
+        }
+        finally
+        {
+            ReturnArena(arena);
         }
 
         var results = MetricResults();
@@ -111,9 +142,12 @@ public abstract partial class Model
     /// <param name="batchSize">Samples per step (default 32).</param>
     /// <param name="verbose">0 silent, 1 progress bar.</param>
     /// <param name="callbacks">Callbacks receiving the predict hooks.</param>
-    /// <exception cref="ArgumentException">The inputs do not fit the model.</exception>
+    /// <remarks>Safe to call from many threads at once on one model; see the thread-safety remarks on <see cref="Model"/>.</remarks>
+    /// <exception cref="ArgumentException">The inputs do not fit the model, or hold no samples.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
     public Tensor Predict(ArrayLike x, int? batchSize = null, int verbose = 0, IEnumerable<Callback>? callbacks = null)
     {
+        using var use = _guard.EnterInference(Name, nameof(Predict));
         var xt = x.Require(nameof(x));
         if (batchSize is int b && b < 1)
         {
@@ -121,6 +155,7 @@ public abstract partial class Model
         }
 
         CheckData(xt, null, null, "x", "y", "sampleWeight");
+        CheckNotEmpty(xt, "x", nameof(Predict));
         CheckInputShape(xt.Shape, "x");
         int bs = batchSize ?? 32;
         var iterator = new BatchIterator(xt, null, null, bs, shuffle: false, rng: null);
@@ -129,23 +164,34 @@ public abstract partial class Model
         callbackList.OnPredictBegin();
         Tensor? result = null;
         int row = 0, step = 0;
-        while (iterator.HasNext)
+        var arena = RentArena();
+        try
         {
-            callbackList.OnPredictBatchBegin(step);
-            var (xb, _, _) = iterator.Next();
-            PredictStep(xb, ref result, iterator.Samples, row);
-            row += xb.Shape[0];
-            callbackList.OnPredictBatchEnd(step);
-            step++;
+            while (iterator.HasNext)
+            {
+                callbackList.OnPredictBatchBegin(step);
+                var (xb, _, _) = iterator.Next();
+                PredictStep(arena, xb, ref result, iterator.Samples, row);
+                row += xb.Shape[0];
+                callbackList.OnPredictBatchEnd(step);
+                step++;
+            }
+        }
+        finally
+        {
+            ReturnArena(arena);
         }
 
         callbackList.OnPredictEnd();
-        return result ?? Tensor.Zeros(ComputeOutputShape(xt.Shape.With(0, -1)).With(0, 0));
+        return result!;
     }
 
     /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns the logs of that batch alone.</summary>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
+    /// <exception cref="ArgumentException">Bad data (including an empty batch or a non-finite class weight); the model is unchanged.</exception>
     public Dictionary<string, double> TrainOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
+        using var change = _guard.EnterChange(Name, nameof(TrainOnBatch));
         EnsureCompiled(nameof(TrainOnBatch));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -155,7 +201,9 @@ public abstract partial class Model
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both.", nameof(classWeight));
         }
 
+        CheckClassWeight(classWeight);
         CheckData(xt, yt, wt, "x", "y", "sampleWeight");
+        CheckNotEmpty(xt, "x", nameof(TrainOnBatch));
         PrepareFor(xt, yt, "x", "y");
         if (classWeight is not null)
         {
@@ -168,27 +216,57 @@ public abstract partial class Model
     }
 
     /// <summary>One evaluation step on one batch (Keras <c>test_on_batch</c>).</summary>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is training it.</exception>
+    /// <exception cref="ArgumentException">Bad data, or an empty batch.</exception>
     public Dictionary<string, double> TestOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null)
     {
+        using var use = _guard.EnterInference(Name, nameof(TestOnBatch));
         EnsureCompiled(nameof(TestOnBatch));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         var wt = sampleWeight?.Tensor;
         CheckData(xt, yt, wt, "x", "y", "sampleWeight");
-        PrepareFor(xt, yt, "x", "y");
-        ResetMetrics();
-        TestStep(xt, yt, wt);
-        return MetricResults();
+        CheckNotEmpty(xt, "x", nameof(TestOnBatch));
+        lock (_metricsGate)
+        {
+            PrepareFor(xt, yt, "x", "y");
+            ResetMetrics();
+            var arena = RentArena();
+            try
+            {
+                TestStep(arena, xt, yt, wt);
+            }
+            finally
+            {
+                ReturnArena(arena);
+            }
+
+            return MetricResults();
+        }
     }
 
     /// <summary>The model's output for one batch in inference mode (Keras <c>predict_on_batch</c>).</summary>
+    /// <remarks>Safe to call from many threads at once on one model; see the thread-safety remarks on <see cref="Model"/>.</remarks>
+    /// <exception cref="ArgumentException">The inputs do not fit the model, or hold no samples.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
     public Tensor PredictOnBatch(ArrayLike x)
     {
+        using var use = _guard.EnterInference(Name, nameof(PredictOnBatch));
         var xt = x.Require(nameof(x));
         CheckData(xt, null, null, "x", "y", "sampleWeight");
+        CheckNotEmpty(xt, "x", nameof(PredictOnBatch));
         CheckInputShape(xt.Shape, "x");
         Tensor? result = null;
-        PredictStep(xt, ref result, xt.Shape[0], 0);
+        var arena = RentArena();
+        try
+        {
+            PredictStep(arena, xt, ref result, xt.Shape[0], 0);
+        }
+        finally
+        {
+            ReturnArena(arena);
+        }
+
         return result!;
     }
 }

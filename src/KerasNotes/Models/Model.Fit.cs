@@ -55,6 +55,7 @@ public abstract partial class Model
         int? stepsPerEpoch = null,
         CancellationToken cancellationToken = default)
     {
+        using var change = _guard.EnterChange(Name, nameof(Fit));
         EnsureCompiled(nameof(Fit));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -65,13 +66,16 @@ public abstract partial class Model
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both (as Keras 3).", nameof(classWeight));
         }
 
+        CheckClassWeight(classWeight);
         CheckData(xt, yt, swt, "x", "y", "sampleWeight");
+        CheckNotEmpty(xt, "x", nameof(Fit));
 
         // Validation: explicit data wins; otherwise the LAST rows, split before any shuffling.
         Tensor? xVal = null, yVal = null, wVal = null;
         if (validationData is not null)
         {
             CheckData(validationData.X, validationData.Y, validationData.SampleWeight, "validationData.X", "validationData.Y", "validationData.SampleWeight");
+            CheckNotEmpty(validationData.X, "validationData.X", nameof(Fit));
             (xVal, yVal, wVal) = (validationData.X, validationData.Y, validationData.SampleWeight);
         }
         else if (validationSplit > 0)
@@ -148,12 +152,18 @@ public abstract partial class Model
         int? stepsPerEpoch = null,
         CancellationToken cancellationToken = default)
     {
+        using var change = _guard.EnterChange(Name, nameof(Fit));
         EnsureCompiled(nameof(Fit));
         ArgumentNullException.ThrowIfNull(data);
         CheckFitArguments(null, epochs, verbose, 0, initialEpoch, stepsPerEpoch);
         if (data.Count <= 0)
         {
             throw new ArgumentException($"The data sequence has {data.Count} batches; expected at least one.", nameof(data));
+        }
+
+        if (validationData is not null && validationData.Count <= 0)
+        {
+            throw new ArgumentException($"The validation sequence has {validationData.Count} batches; expected at least one.", nameof(validationData));
         }
 
         var order = new int[data.Count];
@@ -177,6 +187,7 @@ public abstract partial class Model
 
                 var batch = data.GetBatch(order[position++]);
                 CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
+                CheckNotEmpty(batch.X, "batch.X", nameof(Fit));
                 PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
                 TrainStep(batch.X, batch.Y, batch.SampleWeight);
             },
@@ -333,6 +344,35 @@ public abstract partial class Model
         if (w is not null)
         {
             CheckFinite(w, wName);
+        }
+    }
+
+    /// <summary>Refuses data with no samples: a loss or prediction over nothing would be reported as 0.</summary>
+    private static void CheckNotEmpty(Tensor x, string name, string method)
+    {
+        if (x.Shape[0] == 0)
+        {
+            throw new ArgumentException($"'{name}' has no samples (shape {x.Shape}); {method} needs at least one.", name);
+        }
+    }
+
+    /// <summary>Each class weight must be a finite number that float32 can hold, or every sample weight turns to NaN or infinity.</summary>
+    private static void CheckClassWeight(IReadOnlyDictionary<int, double>? classWeight)
+    {
+        if (classWeight is null)
+        {
+            return;
+        }
+
+        foreach (var (label, weight) in classWeight)
+        {
+            if (!double.IsFinite(weight) || Math.Abs(weight) > float.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(classWeight),
+                    weight,
+                    $"classWeight[{label.ToString(CultureInfo.InvariantCulture)}] is {weight.ToString(CultureInfo.InvariantCulture)}; a class weight must be a finite number within float32's range (|w| <= {float.MaxValue.ToString(CultureInfo.InvariantCulture)}).");
+            }
         }
     }
 

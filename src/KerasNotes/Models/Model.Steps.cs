@@ -4,8 +4,15 @@ namespace KerasNotes.Models;
 
 public abstract partial class Model
 {
-    // One step pool and one tape per model, reused every step so steady-state steps allocate nothing.
+    // One step pool and one tape for training, reused every step so steady-state steps allocate nothing. Training
+    // is one call at a time (UseGuard); inference calls rent their own pools below, so they can run on many threads.
     private readonly TensorArena _arena = new();
+    private readonly Stack<TensorArena> _spareArenas = new();
+    private readonly UseGuard _guard = new();
+
+    // Evaluate and TestOnBatch accumulate into the compiled metrics, which are the model's own: such calls run one
+    // at a time, while Predict calls (which touch no metric) run side by side.
+    private readonly Lock _metricsGate = new();
     private readonly List<Tensor> _extraLosses = [];
     private readonly List<(Tensor, Variable)> _pairs = [];
     private GradientTape? _tape;
@@ -106,10 +113,39 @@ public abstract partial class Model
         }
     }
 
-    /// <summary>One evaluation step on a batch (inference mode).</summary>
-    private void TestStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    /// <summary>
+    /// A step pool for one inference call. A caller that predicts again and again on one thread gets the same pool
+    /// back each time (no allocation in steady state); concurrent callers each get their own.
+    /// </summary>
+    private TensorArena RentArena()
     {
-        using (_arena.Enter())
+        lock (_spareArenas)
+        {
+            if (_spareArenas.Count > 0)
+            {
+                return _spareArenas.Pop();
+            }
+        }
+
+        return new TensorArena();
+    }
+
+    private void ReturnArena(TensorArena arena)
+    {
+        lock (_spareArenas)
+        {
+            // Keep as many pools as threads ever predicted at once, within reason; the rest go to the GC.
+            if (_spareArenas.Count < 2 * Environment.ProcessorCount)
+            {
+                _spareArenas.Push(arena);
+            }
+        }
+    }
+
+    /// <summary>One evaluation step on a batch (inference mode).</summary>
+    private void TestStep(TensorArena arena, Tensor x, Tensor y, Tensor? sampleWeight)
+    {
+        using (arena.Enter())
         using (GradientTape.Pause())
         {
             var yPred = Apply(x, training: false);
@@ -123,9 +159,9 @@ public abstract partial class Model
     /// Runs the model on a batch in inference mode and copies the output into <paramref name="result"/> at
     /// <paramref name="row"/>, allocating <paramref name="result"/> (for <paramref name="totalRows"/> rows) on first use.
     /// </summary>
-    private void PredictStep(Tensor x, ref Tensor? result, int totalRows, int row)
+    private void PredictStep(TensorArena arena, Tensor x, ref Tensor? result, int totalRows, int row)
     {
-        using (_arena.Enter())
+        using (arena.Enter())
         using (GradientTape.Pause())
         {
             var yPred = Apply(x, training: false);

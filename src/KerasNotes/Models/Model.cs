@@ -10,8 +10,17 @@ namespace KerasNotes.Models;
 /// <c>Evaluate</c>, <c>Predict</c>, the <c>*OnBatch</c> methods, <c>Summary</c>, and whole-model weights.
 /// </summary>
 /// <remarks>
-/// A model is a layer, so it can be called with <see cref="Layer.Apply"/> and nested in another model.
-/// Its weights are its layers' weights, in layer order.
+/// <para>A model is a layer, so it can be called with <see cref="Layer.Apply"/> and nested in another model.
+/// Its weights are its layers' weights, in layer order.</para>
+/// <para><b>Threads.</b> <c>Predict</c>, <c>PredictOnBatch</c>, <c>Evaluate</c>, <c>TestOnBatch</c>, <c>Save</c> and
+/// <c>SaveWeights</c> may be called on one model from many threads at once, and give exactly the results of the
+/// same calls made one after another: each call has its own scratch memory and its own list of added losses.
+/// <c>Predict</c> calls run side by side; <c>Evaluate</c> and <c>TestOnBatch</c> accumulate into the compiled
+/// metrics, so they take turns. <c>Fit</c>, <c>TrainOnBatch</c>, <c>Compile</c> and <c>LoadWeights</c> change the
+/// model: called while another thread uses the model (or the other way round), the later call throws
+/// <see cref="InvalidOperationException"/> and changes nothing. The thread that trains may itself predict, evaluate
+/// or save (from a callback). A call that fails leaves the model usable. Setting weights directly
+/// (<see cref="Layer.SetWeights"/>, <see cref="Variable.Assign(Tensor)"/>) while another thread predicts is not guarded.</para>
 /// </remarks>
 public abstract partial class Model : Layer
 {

@@ -111,15 +111,20 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>The product of the dimensions from <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
+    /// <exception cref="InvalidOperationException">The product is more than an array can hold.</exception>
     internal int Product(int start, int end)
     {
-        int p = 1;
+        long p = 1;
         for (int i = start; i < end; i++)
         {
             p *= _dims[i];
+            if (p > Array.MaxLength)
+            {
+                throw new InvalidOperationException($"Dimensions {start}..{end - 1} of shape {this} multiply to more than an array can hold ({Array.MaxLength}).");
+            }
         }
 
-        return p;
+        return (int)p;
     }
 
     /// <summary>Turns a possibly negative axis into an index in <c>[0, Rank)</c>.</summary>

@@ -194,4 +194,103 @@ public sealed class BadInputTests
         act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("[3]") && e.Message.Contains("[4]"));
         WeightsUnchanged(model, before);
     }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(1e39)]
+    public void Fit_with_a_class_weight_that_is_not_a_finite_float32_names_the_class_and_value(double bad)
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification();
+        var weights = new Dictionary<int, double> { [0] = 1.0, [2] = bad };
+        var act = () => model.Fit(x, labels, verbose: 0, classWeight: weights);
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "classWeight" && e.Message.Contains("classWeight[2]") && e.Message.Contains("finite"));
+        var onBatch = () => model.TrainOnBatch(x, labels, classWeight: weights);
+        onBatch.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "classWeight");
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Fit_Evaluate_and_Predict_on_empty_data_are_refused_instead_of_reporting_loss_zero()
+    {
+        var (model, before) = Compiled();
+        var empty = Tensor.Zeros(0, 4);
+        var fit = () => model.Fit(empty, Array.Empty<int>(), verbose: 0);
+        fit.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x" && e.Message.Contains("no samples") && e.Message.Contains("[0, 4]"));
+        var evaluate = () => model.Evaluate(empty, Array.Empty<int>());
+        evaluate.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x" && e.Message.Contains("Evaluate"));
+        var predict = () => model.Predict(empty);
+        predict.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x" && e.Message.Contains("Predict"));
+        var predictOnBatch = () => model.PredictOnBatch(empty);
+        predictOnBatch.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x");
+        var trainOnBatch = () => model.TrainOnBatch(empty, Array.Empty<int>());
+        trainOnBatch.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x");
+        var testOnBatch = () => model.TestOnBatch(empty, Array.Empty<int>());
+        testOnBatch.Should().Throw<ArgumentException>().Where(e => e.ParamName == "x");
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Fit_with_empty_validation_data_is_refused_so_a_checkpoint_never_saves_loss_zero_as_best()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification();
+        var act = () => model.Fit(x, labels, verbose: 0, validationData: (Tensor.Zeros(0, 4), Tensor.Zeros(0)));
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "validationData.X" && e.Message.Contains("no samples"));
+        WeightsUnchanged(model, before);
+    }
+
+    private sealed class EmptySequence(int count, int rows) : KerasNotes.Data.IDataSequence
+    {
+        public int Count => count;
+
+        public KerasNotes.Data.DataBatch GetBatch(int index) => new(Tensor.Zeros(rows, 4), Tensor.Zeros(rows));
+    }
+
+    [Fact]
+    public void Data_sequences_with_no_batches_or_an_empty_batch_are_refused()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification();
+        var noBatches = () => model.Evaluate(new EmptySequence(0, 4));
+        noBatches.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data");
+        var emptyBatch = () => model.Fit(new EmptySequence(2, 0), verbose: 0);
+        emptyBatch.Should().Throw<ArgumentException>().Where(e => e.ParamName == "batch.X" && e.Message.Contains("no samples"));
+        var emptyValidation = () => model.Fit(new EmptySequence(2, 4), verbose: 0, validationData: new EmptySequence(0, 4));
+        emptyValidation.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validationData");
+        _ = (x, labels);
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Flatten_of_a_shape_whose_product_overflows_int_is_refused_instead_of_wrapping_around()
+    {
+        var model = new Sequential(new Input(65537, 65537));
+        var act = () => model.Add(new Flatten(name: "flatten_huge"));
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.Message.Contains("Flatten 'flatten_huge'") && e.Message.Contains("[None, 65537, 65537]"));
+        model.Layers.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Dense_with_more_units_than_a_weight_can_hold_names_the_layer_and_units()
+    {
+        var act = () => new Dense(int.MaxValue, name: "dense_huge");
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "units" && e.Message.Contains("Dense 'dense_huge'") && e.Message.Contains(int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Dense_whose_kernel_would_overflow_is_refused_when_built_naming_the_layer_units_and_input_shape()
+    {
+        var model = new Sequential(new Input(784));
+        var act = () => model.Add(new Dense(100_000_000, name: "dense_wide"));
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "units" && e.Message.Contains("Dense 'dense_wide'") && e.Message.Contains("[None, 784]"));
+        model.Layers.Should().BeEmpty();
+    }
 }
