@@ -10,33 +10,14 @@ internal static class Broadcasting
     /// <exception cref="ArgumentException">The shapes are not compatible; the message names both.</exception>
     public static Shape ResultShape(Shape a, Shape b, string op)
     {
-        if (a == b)
+        if (Shape.TryBroadcast(a, b, out var result, out int axis))
         {
-            return a;
+            return result;
         }
 
-        int rank = Math.Max(a.Rank, b.Rank);
-        Span<int> dims = stackalloc int[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            int ai = i - (rank - a.Rank), bi = i - (rank - b.Rank);
-            int da = ai >= 0 ? a[ai] : 1, db = bi >= 0 ? b[bi] : 1;
-            if (da == db || db == 1)
-            {
-                dims[i] = da;
-            }
-            else if (da == 1)
-            {
-                dims[i] = db;
-            }
-            else
-            {
-                throw new ArgumentException(
-                    $"{op}: shapes {a} and {b} cannot be broadcast together (axis {i - rank} has sizes {da} and {db}).");
-            }
-        }
-
-        return new Shape(dims);
+        int ai = a.Rank + axis, bi = b.Rank + axis;
+        throw new ArgumentException(
+            $"{op}: shapes {a} and {b} cannot be broadcast together (axis {axis} has sizes {(ai >= 0 ? a[ai] : 1)} and {(bi >= 0 ? b[bi] : 1)}).");
     }
 
     /// <summary>Applies <typeparamref name="TOp"/> element-wise with broadcasting; <paramref name="result"/> has the broadcast shape.</summary>

@@ -35,15 +35,32 @@ public sealed class CategoricalCrossentropy : Loss
     /// <summary>The label smoothing factor.</summary>
     public double LabelSmoothing { get; }
 
+    /// <summary>One-hot (or soft) targets with the predictions' per-sample shape.</summary>
+    protected internal override void ValidateTargets(Tensor yTrue, Shape predictionShape, string argumentName)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        bool ok = yTrue.Rank == predictionShape.Rank;
+        for (int i = 1; ok && i < yTrue.Rank; i++)
+        {
+            ok = yTrue.Shape[i] == predictionShape[i];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException(MismatchMessage(predictionShape, yTrue.Shape, argumentName), argumentName);
+        }
+    }
+
+    private static string MismatchMessage(Shape predictions, Shape targets, string argumentName) =>
+        $"CategoricalCrossentropy needs one-hot targets shaped like the predictions {predictions}; '{argumentName}' has shape {targets}. For integer labels use SparseCategoricalCrossentropy.";
+
     /// <inheritdoc />
     public override Tensor Call(Tensor yTrue, Tensor yPred)
     {
         var (t, p) = AlignRanks(yTrue, yPred);
         if (t.Shape != p.Shape)
         {
-            throw new ArgumentException(
-                $"CategoricalCrossentropy needs targets shaped like the predictions {p.Shape}, got {t.Shape}. For integer labels use SparseCategoricalCrossentropy.",
-                nameof(yTrue));
+            throw new ArgumentException(MismatchMessage(p.Shape, t.Shape, "yTrue"), nameof(yTrue));
         }
 
         if (LabelSmoothing > 0)

@@ -98,6 +98,51 @@ public abstract class Loss
     }
 
     /// <summary>
+    /// Checks, before training or evaluation starts, that targets like <paramref name="yTrue"/> fit predictions of
+    /// <paramref name="predictionShape"/> (batch axis possibly unknown), so a mismatch is reported up front and never
+    /// halfway through an epoch after weights have changed. The default asks that the targets broadcast to the
+    /// predictions after Keras's rank alignment; losses with stricter needs (class labels, one-hot targets)
+    /// override it.
+    /// </summary>
+    /// <param name="yTrue">The targets the model will be given.</param>
+    /// <param name="predictionShape">The model's output shape.</param>
+    /// <param name="argumentName">The argument that holds the targets, for the message (e.g. <c>y</c>).</param>
+    /// <exception cref="ArgumentException">The targets do not fit; the message names the argument and both shapes.</exception>
+    protected internal virtual void ValidateTargets(Tensor yTrue, Shape predictionShape, string argumentName)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+
+        // Compare per-sample shapes after Keras's rank alignment.
+        var ys = yTrue.Shape;
+        var ps = predictionShape.Rank > 0 && ys.Rank > 0 ? predictionShape.With(0, ys[0]) : predictionShape;
+        if (ys.Rank == ps.Rank + 1 && ys[-1] == 1)
+        {
+            ys = DropLastAxis(ys);
+        }
+        else if (ps.Rank == ys.Rank + 1 && ps[-1] == 1)
+        {
+            ps = DropLastAxis(ps);
+        }
+
+        if (!Shape.TryBroadcast(ys, ps, out var joint, out _) || joint != ps)
+        {
+            throw new ArgumentException(
+                $"Loss '{Name}' cannot compare targets of shape {yTrue.Shape} ('{argumentName}') with predictions of shape {predictionShape}.", argumentName);
+        }
+    }
+
+    private static Shape DropLastAxis(Shape s)
+    {
+        Span<int> d = stackalloc int[s.Rank - 1];
+        for (int i = 0; i < d.Length; i++)
+        {
+            d[i] = s[i];
+        }
+
+        return new Shape(d);
+    }
+
+    /// <summary>
     /// Keras's <c>squeeze_or_expand_to_same_rank</c>: when one tensor has one more axis than the other and
     /// that last axis has size 1, a rank-1 partner gains a trailing axis, otherwise the extra axis is squeezed.
     /// So labels <c>(N,)</c> meet predictions <c>(N, 1)</c> as <c>(N, 1)</c>, never broadcasting to <c>(N, N)</c>.

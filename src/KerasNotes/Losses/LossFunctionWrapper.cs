@@ -21,6 +21,11 @@ public sealed class LossFunctionWrapper : Loss
     /// <summary>The wrapped function.</summary>
     public LossFunction Function { get; }
 
+    /// <summary>A custom function decides for itself which targets it takes, so nothing is checked up front.</summary>
+    protected internal override void ValidateTargets(Tensor yTrue, Shape predictionShape, string argumentName)
+    {
+    }
+
     /// <inheritdoc />
     public override Tensor Call(Tensor yTrue, Tensor yPred)
     {

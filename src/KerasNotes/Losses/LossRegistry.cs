@@ -45,6 +45,11 @@ internal sealed class ShapeResolvedCrossentropy(string name) : Loss(name)
 {
     private Loss? _resolved;
 
+    // Which crossentropy applies is known only from the first batch's shapes, so nothing is checked up front.
+    protected internal override void ValidateTargets(Tensor yTrue, Shape predictionShape, string argumentName)
+    {
+    }
+
     public override Tensor Call(Tensor yTrue, Tensor yPred)
     {
         _resolved ??= yPred.Shape[-1] == 1

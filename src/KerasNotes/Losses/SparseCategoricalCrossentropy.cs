@@ -51,6 +51,30 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, strin
         return Ops.Subtract(Ops.LogSumExp(logP, axis: -1), Ops.Sum(Ops.Multiply(oneHot, logP), axis: -1));
     }
 
+    /// <summary>Labels of shape <c>[N]</c> or <c>[N, 1]</c>, each an integer class index below the model's output width.</summary>
+    protected internal override void ValidateTargets(Tensor yTrue, Shape predictionShape, string argumentName)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        int classes = predictionShape[-1];
+        bool shapeOk = (yTrue.Rank == predictionShape.Rank - 1) || (yTrue.Rank == predictionShape.Rank && yTrue.Shape[-1] == 1);
+        if (!shapeOk)
+        {
+            throw new ArgumentException(
+                $"SparseCategoricalCrossentropy needs integer labels of shape [N] or [N, 1] for predictions of shape {predictionShape}; '{argumentName}' has shape {yTrue.Shape}.", argumentName);
+        }
+
+        var span = yTrue.AsSpan();
+        for (int i = 0; i < span.Length; i++)
+        {
+            float v = span[i];
+            if (!(v >= 0 && v < classes) || v != MathF.Floor(v))
+            {
+                throw new ArgumentException(
+                    $"'{argumentName}' holds label {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} at sample {i}; expected an integer class index in [0, {classes}) for a model with {classes} outputs.", argumentName);
+            }
+        }
+    }
+
     private static void ValidateLabels(Tensor yTrue, int classes)
     {
         var span = yTrue.AsSpan();

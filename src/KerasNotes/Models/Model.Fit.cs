@@ -401,7 +401,7 @@ public abstract partial class Model
         if (CompiledLoss is not null)
         {
             var outShape = ComputeOutputShape(x.Shape.With(0, -1));
-            TargetValidation.Check(CompiledLoss, y, outShape, yName);
+            CompiledLoss.ValidateTargets(y, outShape, yName);
         }
     }
 

@@ -127,6 +127,46 @@ public readonly struct Shape : IEquatable<Shape>
         return (int)p;
     }
 
+    /// <summary>
+    /// The shape two operands broadcast to (NumPy rules: axes aligned from the right, a size of 1 stretches), or
+    /// false when some axis has two different sizes, neither of them 1; <paramref name="failedAxis"/> is then that
+    /// axis, counted from the end (-1 is the last).
+    /// </summary>
+    internal static bool TryBroadcast(Shape a, Shape b, out Shape result, out int failedAxis)
+    {
+        failedAxis = 0;
+        if (a == b)
+        {
+            result = a;
+            return true;
+        }
+
+        int rank = Math.Max(a.Rank, b.Rank);
+        Span<int> dims = stackalloc int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int ai = i - (rank - a.Rank), bi = i - (rank - b.Rank);
+            int da = ai >= 0 ? a[ai] : 1, db = bi >= 0 ? b[bi] : 1;
+            if (da == db || db == 1)
+            {
+                dims[i] = da;
+            }
+            else if (da == 1)
+            {
+                dims[i] = db;
+            }
+            else
+            {
+                failedAxis = i - rank;
+                result = default;
+                return false;
+            }
+        }
+
+        result = new Shape(dims);
+        return true;
+    }
+
     /// <summary>Turns a possibly negative axis into an index in <c>[0, Rank)</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The axis is outside <c>[-Rank, Rank)</c>.</exception>
     public int NormalizeAxis(int axis)
