@@ -30,13 +30,13 @@ public abstract partial class Model
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be a positive number of samples.");
         }
 
-        CheckData(xt, yt, wt, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(Evaluate));
+        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
+        DataChecks.CheckNotEmpty(xt, "x", nameof(Evaluate));
         lock (_metricsGate)
         {
             PrepareFor(xt, yt, "x", "y");
-            var list = StandaloneCallbacks(callbacks, verbose, (xt.Shape[0] + (batchSize ?? 32) - 1) / (batchSize ?? 32));
-            return EvaluateArrays(xt, yt, wt, batchSize ?? 32, list);
+            var data = new ArrayDataAdapter(xt, yt, wt, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
+            return EvaluateAdapter(data, StandaloneCallbacks(callbacks, verbose, data.Count));
         }
     }
 
@@ -45,15 +45,10 @@ public abstract partial class Model
     {
         using var use = _guard.EnterInference(Name, nameof(Evaluate));
         EnsureCompiled(nameof(Evaluate));
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.Count <= 0)
-        {
-            throw new ArgumentException($"The data sequence has {data.Count} batches; expected at least one.", nameof(data));
-        }
-
+        var adapter = new SequenceDataAdapter(data, null, nameof(data), nameof(Evaluate));
         lock (_metricsGate)
         {
-            return EvaluateSequence(data, StandaloneCallbacks(callbacks, verbose, data.Count));
+            return EvaluateAdapter(adapter, StandaloneCallbacks(callbacks, verbose, adapter.Count));
         }
     }
 
@@ -68,32 +63,34 @@ public abstract partial class Model
         return new CallbackList(callbacks, this, addHistory: false, addProgbar: verbose != 0, parameters);
     }
 
-    private Dictionary<string, double> EvaluateArrays(Tensor x, Tensor y, Tensor? w, int batchSize, CallbackList callbacks)
+    /// <summary>The one evaluation loop: every batch in inference mode into the compiled metrics.</summary>
+    private Dictionary<string, double> EvaluateAdapter(DataAdapter data, CallbackList callbacks)
     {
-        var iterator = new BatchIterator(x, y, w, batchSize, shuffle: false, rng: null);
-        iterator.StartPass();
         ResetMetrics();
         callbacks.OnTestBegin();
         bool batchHooks = callbacks.NeedsTestBatchHooks;
-        int step = 0;
         var arena = RentArena();
         try
         {
-            while (iterator.HasNext)
+            data.StartPass();
+            for (int step = 0; step < data.Count; step++)
             {
                 if (batchHooks)
                 {
                     callbacks.OnTestBatchBegin(step);
                 }
 
-                var (xb, yb, wb) = iterator.Next();
+                var (xb, yb, wb) = data.GetBatch(step);
+                if (data.ChecksEachBatch)
+                {
+                    PrepareFor(xb, yb!, "batch.X", "batch.Y");
+                }
+
                 TestStep(arena, xb, yb!, wb);
                 if (batchHooks)
                 {
                     callbacks.OnTestBatchEnd(step, MetricResults());
                 }
-
-                step++;
             }
         }
         finally
@@ -104,34 +101,6 @@ public abstract partial class Model
         var logs = MetricResults();
         callbacks.OnTestEnd(logs);
         return logs;
-    }
-
-    private Dictionary<string, double> EvaluateSequence(IDataSequence data, CallbackList callbacks)
-    {
-        ResetMetrics();
-        callbacks.OnTestBegin();
-        var arena = RentArena();
-        try
-        {
-            for (int step = 0; step < data.Count; step++)
-            {
-                callbacks.OnTestBatchBegin(step);
-                var batch = data.GetBatch(step);
-                CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
-                CheckNotEmpty(batch.X, "batch.X", nameof(Evaluate));
-                PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
-                TestStep(arena, batch.X, batch.Y, batch.SampleWeight);
-                callbacks.OnTestBatchEnd(step, MetricResults());
-            }
-        }
-        finally
-        {
-            ReturnArena(arena);
-        }
-
-        var results = MetricResults();
-        callbacks.OnTestEnd(results);
-        return results;
     }
 
     /// <summary>
@@ -154,27 +123,25 @@ public abstract partial class Model
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be a positive number of samples.");
         }
 
-        CheckData(xt, null, null, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(Predict));
+        DataChecks.CheckArrays(xt, null, null, "x", "y", "sampleWeight");
+        DataChecks.CheckNotEmpty(xt, "x", nameof(Predict));
         CheckInputShape(xt.Shape, "x");
-        int bs = batchSize ?? 32;
-        var iterator = new BatchIterator(xt, null, null, bs, shuffle: false, rng: null);
-        var callbackList = StandaloneCallbacks(callbacks, verbose, iterator.BatchesPerPass);
-        iterator.StartPass();
+        var data = new ArrayDataAdapter(xt, null, null, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
+        var callbackList = StandaloneCallbacks(callbacks, verbose, data.Count);
         callbackList.OnPredictBegin();
         Tensor? result = null;
-        int row = 0, step = 0;
+        int row = 0;
         var arena = RentArena();
         try
         {
-            while (iterator.HasNext)
+            data.StartPass();
+            for (int step = 0; step < data.Count; step++)
             {
                 callbackList.OnPredictBatchBegin(step);
-                var (xb, _, _) = iterator.Next();
-                PredictStep(arena, xb, ref result, iterator.Samples, row);
+                var (xb, _, _) = data.GetBatch(step);
+                PredictStep(arena, xb, ref result, data.Samples, row);
                 row += xb.Shape[0];
                 callbackList.OnPredictBatchEnd(step);
-                step++;
             }
         }
         finally
@@ -201,13 +168,13 @@ public abstract partial class Model
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both.", nameof(classWeight));
         }
 
-        CheckClassWeight(classWeight);
-        CheckData(xt, yt, wt, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(TrainOnBatch));
+        DataChecks.CheckClassWeight(classWeight);
+        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
+        DataChecks.CheckNotEmpty(xt, "x", nameof(TrainOnBatch));
         PrepareFor(xt, yt, "x", "y");
         if (classWeight is not null)
         {
-            wt = ClassWeightsToSampleWeights(yt, classWeight);
+            wt = DataChecks.ClassWeightsToSampleWeights(yt, classWeight);
         }
 
         ResetMetrics();
@@ -225,8 +192,8 @@ public abstract partial class Model
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         var wt = sampleWeight?.Tensor;
-        CheckData(xt, yt, wt, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(TestOnBatch));
+        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
+        DataChecks.CheckNotEmpty(xt, "x", nameof(TestOnBatch));
         lock (_metricsGate)
         {
             PrepareFor(xt, yt, "x", "y");
@@ -253,8 +220,8 @@ public abstract partial class Model
     {
         using var use = _guard.EnterInference(Name, nameof(PredictOnBatch));
         var xt = x.Require(nameof(x));
-        CheckData(xt, null, null, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(PredictOnBatch));
+        DataChecks.CheckArrays(xt, null, null, "x", "y", "sampleWeight");
+        DataChecks.CheckNotEmpty(xt, "x", nameof(PredictOnBatch));
         CheckInputShape(xt.Shape, "x");
         Tensor? result = null;
         var arena = RentArena();

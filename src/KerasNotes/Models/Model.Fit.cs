@@ -59,74 +59,27 @@ public abstract partial class Model
         EnsureCompiled(nameof(Fit));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
-        var swt = sampleWeight?.Tensor;
         CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch, stepsPerEpoch);
-        if (classWeight is not null && swt is not null)
+        var (train, validation) = ArrayDataAdapter.ForFit(
+            xt,
+            yt,
+            sampleWeight?.Tensor,
+            classWeight,
+            validationSplit,
+            validationData is null ? null : (validationData.X, validationData.Y, validationData.SampleWeight),
+            batchSize,
+            stepsPerEpoch,
+            shuffle,
+            shuffle ? ShuffleGenerator : null);
+
+        // Everything that can be refused is refused before the first step: the model's shapes and the loss's targets too.
+        PrepareFor(train.X, train.Y!, "x", "y");
+        if (validation is not null)
         {
-            throw new ArgumentException("Pass either classWeight or sampleWeight, not both (as Keras 3).", nameof(classWeight));
+            PrepareFor(validation.X, validation.Y!, "validationData.X", "validationData.Y");
         }
 
-        CheckClassWeight(classWeight);
-        CheckData(xt, yt, swt, "x", "y", "sampleWeight");
-        CheckNotEmpty(xt, "x", nameof(Fit));
-
-        // Validation: explicit data wins; otherwise the LAST rows, split before any shuffling.
-        Tensor? xVal = null, yVal = null, wVal = null;
-        if (validationData is not null)
-        {
-            CheckData(validationData.X, validationData.Y, validationData.SampleWeight, "validationData.X", "validationData.Y", "validationData.SampleWeight");
-            CheckNotEmpty(validationData.X, "validationData.X", nameof(Fit));
-            (xVal, yVal, wVal) = (validationData.X, validationData.Y, validationData.SampleWeight);
-        }
-        else if (validationSplit > 0)
-        {
-            int n = xt.Shape[0];
-            int splitAt = (int)Math.Floor(n * (1.0 - validationSplit));
-            if (splitAt == 0 || splitAt == n)
-            {
-                throw new ArgumentException(
-                    $"validationSplit {validationSplit.ToString(CultureInfo.InvariantCulture)} of {n} samples leaves {splitAt} for training and {n - splitAt} for validation; both need at least one.",
-                    nameof(validationSplit));
-            }
-
-            xVal = xt.SliceRows(splitAt, n - splitAt);
-            yVal = yt.SliceRows(splitAt, n - splitAt);
-            wVal = swt?.SliceRows(splitAt, n - splitAt);
-            xt = xt.SliceRows(0, splitAt);
-            yt = yt.SliceRows(0, splitAt);
-            swt = swt?.SliceRows(0, splitAt);
-        }
-
-        if (classWeight is not null)
-        {
-            swt = ClassWeightsToSampleWeights(yt, classWeight);
-        }
-
-        PrepareFor(xt, yt, "x", "y");
-        if (xVal is not null)
-        {
-            PrepareFor(xVal, yVal!, "validationData.X", "validationData.Y");
-        }
-
-        int samples = xt.Shape[0];
-        int bs = batchSize ?? (stepsPerEpoch is int s ? Math.Max(1, (samples + s - 1) / s) : 32);
-        var iterator = new BatchIterator(xt, yt, swt, bs, shuffle, shuffle ? ShuffleGenerator : null);
-        int steps = stepsPerEpoch ?? iterator.BatchesPerPass;
-        return RunEpochs(
-            epochs, initialEpoch, verbose, callbacks, steps,
-            (step, _) =>
-            {
-                if (!iterator.HasNext)
-                {
-                    iterator.StartPass();
-                }
-
-                var (xb, yb, wb) = iterator.Next();
-                TrainStep(xb, yb!, wb);
-            },
-            xVal is null ? null : cb => EvaluateArrays(xVal, yVal!, wVal, bs, cb),
-            onEpochEnd: null,
-            cancellationToken);
+        return RunEpochs(train, validation, epochs, initialEpoch, verbose, callbacks, stepsPerEpoch, cancellationToken);
     }
 
     /// <summary>
@@ -156,58 +109,24 @@ public abstract partial class Model
         EnsureCompiled(nameof(Fit));
         ArgumentNullException.ThrowIfNull(data);
         CheckFitArguments(null, epochs, verbose, 0, initialEpoch, stepsPerEpoch);
-        if (data.Count <= 0)
-        {
-            throw new ArgumentException($"The data sequence has {data.Count} batches; expected at least one.", nameof(data));
-        }
-
-        if (validationData is not null && validationData.Count <= 0)
-        {
-            throw new ArgumentException($"The validation sequence has {validationData.Count} batches; expected at least one.", nameof(validationData));
-        }
-
-        var order = new int[data.Count];
-        int position = order.Length;
-        var rng = shuffle ? ShuffleGenerator : null;
-        int steps = stepsPerEpoch ?? data.Count;
-        return RunEpochs(
-            epochs, initialEpoch, verbose, callbacks, steps,
-            (_, _) =>
-            {
-                if (position >= order.Length)
-                {
-                    for (int i = 0; i < order.Length; i++)
-                    {
-                        order[i] = i;
-                    }
-
-                    rng?.Permutation(order);
-                    position = 0;
-                }
-
-                var batch = data.GetBatch(order[position++]);
-                CheckData(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
-                CheckNotEmpty(batch.X, "batch.X", nameof(Fit));
-                PrepareFor(batch.X, batch.Y, "batch.X", "batch.Y");
-                TrainStep(batch.X, batch.Y, batch.SampleWeight);
-            },
-            validationData is null ? null : cb => EvaluateSequence(validationData, cb),
-            onEpochEnd: data.OnEpochEnd,
-            cancellationToken);
+        var train = new SequenceDataAdapter(data, shuffle ? ShuffleGenerator : null, nameof(data), nameof(Fit));
+        var validation = validationData is null ? null : new SequenceDataAdapter(validationData, null, nameof(validationData), nameof(Fit));
+        return RunEpochs(train, validation, epochs, initialEpoch, verbose, callbacks, stepsPerEpoch, cancellationToken);
     }
 
     /// <summary>The epoch loop shared by both Fit overloads, in Keras's exact order of hooks.</summary>
     private History RunEpochs(
+        DataAdapter train,
+        DataAdapter? validation,
         int epochs,
         int initialEpoch,
         int verbose,
         IEnumerable<Callback>? userCallbacks,
-        int steps,
-        Action<int, int> trainBatch,
-        Func<CallbackList, Dictionary<string, double>>? validate,
-        Action? onEpochEnd,
+        int? stepsPerEpoch,
         CancellationToken cancellationToken)
     {
+        int steps = stepsPerEpoch ?? train.Count;
+        var batches = new EpochIterator(train);
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["verbose"] = verbose,
@@ -246,7 +165,13 @@ public abstract partial class Model
                     callbacks.OnTrainBatchBegin(step);
                 }
 
-                trainBatch(epoch, step);
+                var (xb, yb, wb) = batches.Next();
+                if (train.ChecksEachBatch)
+                {
+                    PrepareFor(xb, yb!, "batch.X", "batch.Y");
+                }
+
+                TrainStep(xb, yb!, wb);
                 if (batchHooks)
                 {
                     callbacks.OnTrainBatchEnd(step, MetricResults());
@@ -259,16 +184,16 @@ public abstract partial class Model
             }
 
             var epochLogs = MetricResults();
-            if (validate is not null && !cancelled)
+            if (validation is not null && !cancelled)
             {
-                var valLogs = validate(callbacks);
+                var valLogs = EvaluateAdapter(validation, callbacks);
                 foreach (var (k, v) in valLogs)
                 {
                     epochLogs["val_" + k] = v;
                 }
             }
 
-            onEpochEnd?.Invoke();
+            train.OnEpochEnd();
             lastLogs = callbacks.OnEpochEnd(epoch, epochLogs);
             if (StopTraining || cancelled)
             {
@@ -314,83 +239,6 @@ public abstract partial class Model
         }
     }
 
-    /// <summary>Checks sample counts agree and that the data holds no NaN or infinity.</summary>
-    private static void CheckData(Tensor x, Tensor? y, Tensor? w, string xName, string yName, string wName)
-    {
-        if (x.Rank == 0)
-        {
-            throw new ArgumentException($"'{xName}' must have a batch axis; got a scalar.", xName);
-        }
-
-        int n = x.Shape[0];
-        if (y is not null && (y.Rank == 0 || y.Shape[0] != n))
-        {
-            throw new ArgumentException(
-                $"'{xName}' has {n} samples but '{yName}' has {(y.Rank == 0 ? "none (a scalar)" : y.Shape[0].ToString(CultureInfo.InvariantCulture))} (shapes {x.Shape} and {y.Shape}); they must match.",
-                yName);
-        }
-
-        if (w is not null && (w.Rank == 0 || w.Shape[0] != n))
-        {
-            throw new ArgumentException($"'{wName}' has shape {w.Shape}; expected one weight per sample ({n}).", wName);
-        }
-
-        CheckFinite(x, xName);
-        if (y is not null)
-        {
-            CheckFinite(y, yName);
-        }
-
-        if (w is not null)
-        {
-            CheckFinite(w, wName);
-        }
-    }
-
-    /// <summary>Refuses data with no samples: a loss or prediction over nothing would be reported as 0.</summary>
-    private static void CheckNotEmpty(Tensor x, string name, string method)
-    {
-        if (x.Shape[0] == 0)
-        {
-            throw new ArgumentException($"'{name}' has no samples (shape {x.Shape}); {method} needs at least one.", name);
-        }
-    }
-
-    /// <summary>Each class weight must be a finite number that float32 can hold, or every sample weight turns to NaN or infinity.</summary>
-    private static void CheckClassWeight(IReadOnlyDictionary<int, double>? classWeight)
-    {
-        if (classWeight is null)
-        {
-            return;
-        }
-
-        foreach (var (label, weight) in classWeight)
-        {
-            if (!double.IsFinite(weight) || Math.Abs(weight) > float.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(classWeight),
-                    weight,
-                    $"classWeight[{label.ToString(CultureInfo.InvariantCulture)}] is {weight.ToString(CultureInfo.InvariantCulture)}; a class weight must be a finite number within float32's range (|w| <= {float.MaxValue.ToString(CultureInfo.InvariantCulture)}).");
-            }
-        }
-    }
-
-    private static void CheckFinite(Tensor t, string name)
-    {
-        var span = t.AsSpan();
-        int bad = FirstNonFinite(span);
-        if (bad >= 0)
-        {
-            int rowSize = t.Rank <= 1 ? 1 : t.Size / t.Shape[0];
-            throw new ArgumentException(
-                $"'{name}' contains {span[bad].ToString(CultureInfo.InvariantCulture)} at sample {bad / rowSize} (flat index {bad}); inputs must be finite.",
-                name);
-        }
-    }
-
-    private static int FirstNonFinite(ReadOnlySpan<float> span) => Kernels.Reductions.FirstNonFinite(span);
-
     /// <summary>
     /// Builds the model for <paramref name="x"/> if needed, then checks that x fits the model and that the targets fit the
     /// compiled loss — all before any state changes.
@@ -426,29 +274,5 @@ public abstract partial class Model
             throw new ArgumentException(
                 $"Model '{Name}' expects inputs of shape {expected}, but '{xName}' has shape {xShape}.", xName);
         }
-    }
-
-    private static Tensor ClassWeightsToSampleWeights(Tensor y, IReadOnlyDictionary<int, double> classWeight)
-    {
-        var labels = y;
-        if (labels.Rank > 1 && labels.Shape[-1] > 1)
-        {
-            labels = Ops.ArgMax(labels, -1);
-        }
-        else if (labels.Rank > 1)
-        {
-            labels = Ops.Squeeze(labels, -1);
-        }
-
-        int n = labels.Shape[0];
-        var weights = new float[n];
-        var span = labels.AsSpan();
-        for (int i = 0; i < n; i++)
-        {
-            int label = (int)MathF.Round(span[i], MidpointRounding.ToEven);
-            weights[i] = classWeight.TryGetValue(label, out double w) ? (float)w : 1f;
-        }
-
-        return Tensor.FromArray(weights, n);
     }
 }

@@ -4,6 +4,9 @@ namespace KerasNotes;
 
 public static partial class Ops
 {
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1 when all are finite (vectorised).</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<float> values) => Reductions.FirstNonFinite(values);
+
     private enum ReduceKind
     {
         Sum,
