@@ -18,7 +18,7 @@ public class InferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        KerasNotes.Random.SetSeed(1);
+        KerasNotes.RandomSeed.Set(1);
         _model = Workloads.W1Model(256);
         _model.Compile(new Adam(), "sparse_categorical_crossentropy");
         _x = Tensor.FromArray(Enumerable.Range(0, 10_000 * 784).Select(i => (i % 251) / 251f).ToArray(), 10_000, 784);

@@ -21,7 +21,7 @@ public class LayerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        KerasNotes.Random.SetSeed(1);
+        KerasNotes.RandomSeed.Set(1);
         _x = Tensor.FromArray(Enumerable.Range(0, 128 * 784).Select(i => (i % 255) / 255f).ToArray(), 128, 784);
         _h = Tensor.FromArray(Enumerable.Range(0, 128 * 256).Select(i => ((i % 17) - 8) / 8f).ToArray(), 128, 256);
         _dense = new Dense(256, activation: "relu");

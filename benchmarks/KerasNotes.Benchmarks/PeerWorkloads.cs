@@ -42,7 +42,7 @@ public static class PeerWorkloads
         }
 
         Threading.IntraOpThreads = threads;
-        KerasNotes.Random.SetSeed(seed);
+        KerasNotes.RandomSeed.Set(seed);
         object result = args[0] switch
         {
             "W1" => W1(epochs < 0 ? 5 : epochs, hidden, threads, arrays),

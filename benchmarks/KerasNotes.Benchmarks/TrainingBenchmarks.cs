@@ -26,7 +26,7 @@ public class TrainingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        KerasNotes.Random.SetSeed(1);
+        KerasNotes.RandomSeed.Set(1);
         _w1 = Workloads.W1Model(256);
         _w1.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         _x1 = Tensor.FromArray(Enumerable.Range(0, 128 * 784).Select(i => (i % 255) / 255f).ToArray(), 128, 784);

@@ -19,7 +19,7 @@ else if (args.Length != 0)
     return 2;
 }
 
-KerasNotes.Random.SetSeed(7);
+KerasNotes.RandomSeed.Set(7);
 var ((xTrain, yTrain), (xTest, yTest)) = FashionMnist.Load();
 var x = Ops.Reshape(xTrain / 255f, -1, 784);
 var xt = Ops.Reshape(xTest / 255f, -1, 784);

@@ -22,7 +22,7 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
-KerasNotes.Random.SetSeed(42);
+KerasNotes.RandomSeed.Set(42);
 var ((xTrain, yTrain), (xTest, yTest)) = FashionMnist.Load();
 
 // Scale pixels to [0, 1] and flatten 28×28 images to 784 features, as the Keras tutorial does.

@@ -36,7 +36,7 @@ for (int i = 0; i < args.Length; i++)
 }
 
 Directory.CreateDirectory(folder);
-KerasNotes.Random.SetSeed(42);
+KerasNotes.RandomSeed.Set(42);
 var ((xTrain, yTrain), (xTest, yTest)) = FashionMnist.Load();
 samples = Math.Min(samples, xTrain.Shape[0]);
 var x = Ops.Reshape(xTrain.SliceRows(0, samples) / 255f, -1, 784);

@@ -12,7 +12,7 @@ string backupDir = args[0];
 string resultPath = args[1];
 int delay = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
 
-KerasNotes.Random.SetSeed(2024);
+KerasNotes.RandomSeed.Set(2024);
 var data = new float[400 * 16];
 var rng = new System.Random(7);
 for (int i = 0; i < data.Length; i++)

@@ -56,7 +56,7 @@ public sealed class ImageSequence : IDataSequence
 
         if (shuffle)
         {
-            _rng = KerasNotes.Random.NextGenerator();
+            _rng = KerasNotes.RandomSeed.NextGenerator();
             _rng.Permutation(_order);
         }
 

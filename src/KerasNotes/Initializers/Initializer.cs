@@ -5,7 +5,7 @@ namespace KerasNotes.Initializers;
 /// </summary>
 /// <remarks>
 /// Subclass it and override <see cref="Fill"/> for a custom scheme. An initializer with no
-/// seed draws from the global seed (<see cref="KerasNotes.Random"/>) and gives new values on
+/// seed draws from the global seed (<see cref="RandomSeed"/>) and gives new values on
 /// every call; with a seed, every call gives the same values (as in Keras).
 /// </remarks>
 public abstract class Initializer
@@ -81,5 +81,5 @@ public abstract class Initializer
 
     /// <summary>The generator for one call: the same seed each call when seeded, else the next global stream.</summary>
     private protected static RandomGenerator GeneratorFor(int? seed) =>
-        seed is int s ? KerasNotes.Random.FromSeed(s) : KerasNotes.Random.NextGenerator();
+        seed is int s ? KerasNotes.RandomSeed.FromSeed(s) : KerasNotes.RandomSeed.NextGenerator();
 }

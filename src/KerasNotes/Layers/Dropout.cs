@@ -45,7 +45,7 @@ public sealed class Dropout : Layer
         Seed = seed;
         if (rate > 0)
         {
-            _rng = seed is int s ? KerasNotes.Random.FromSeed(s) : KerasNotes.Random.NextGenerator();
+            _rng = seed is int s ? KerasNotes.RandomSeed.FromSeed(s) : KerasNotes.RandomSeed.NextGenerator();
         }
     }
 

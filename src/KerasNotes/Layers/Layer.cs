@@ -42,8 +42,10 @@ public abstract partial class Layer
     // with one model never write to the same list (see the thread-safety remarks on Model).
     private readonly ThreadLocal<List<Tensor>> _losses = new(static () => []);
     private readonly Lock _buildGate = new();
+    private static int s_structureVersion;
     private volatile bool _built;
     private bool _trainableFlag = true;
+    private WeightLists? _lists;
 
     /// <summary>Creates a layer.</summary>
     /// <param name="name">The name; null for an automatic unique one.</param>
@@ -79,6 +81,8 @@ public abstract partial class Layer
             {
                 v.Trainable = value;
             }
+
+            StructureChanged();
         }
     }
 
@@ -92,22 +96,46 @@ public abstract partial class Layer
     public Regularizer? ActivityRegularizer { get; }
 
     /// <summary>All weights: trainable ones, then non-trainable ones, each in creation order (Keras <c>weights</c>).</summary>
-    public virtual IReadOnlyList<Variable> Weights
-    {
-        get
-        {
-            var all = new List<Variable>(_trainable.Count + _nonTrainable.Count);
-            all.AddRange(_trainable);
-            all.AddRange(_nonTrainable);
-            return all;
-        }
-    }
+    /// <remarks>The list is built once and reused until a weight is added or a trainable flag changes.</remarks>
+    public virtual IReadOnlyList<Variable> Weights => Lists().All;
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen.</summary>
-    public virtual IReadOnlyList<Variable> TrainableWeights => Trainable ? _trainable.ToArray() : [];
+    public virtual IReadOnlyList<Variable> TrainableWeights => Lists().Trainable;
 
     /// <summary>The weights the optimizer does not update (all of them while the layer is frozen).</summary>
-    public virtual IReadOnlyList<Variable> NonTrainableWeights => Trainable ? _nonTrainable.ToArray() : Weights;
+    public virtual IReadOnlyList<Variable> NonTrainableWeights => Lists().NonTrainable;
+
+    /// <summary>
+    /// Counts changes to any layer's weight lists or trainable flags (and to a model's layers), so cached weight
+    /// lists can tell cheaply whether they are stale. One counter for all layers: a change is rare, a read is not.
+    /// </summary>
+    internal static int StructureVersion => Volatile.Read(ref s_structureVersion);
+
+    /// <summary>Marks every cached weight list stale (a weight was added, a flag or a model's layers changed).</summary>
+    internal static void StructureChanged() => Interlocked.Increment(ref s_structureVersion);
+
+    private WeightLists Lists()
+    {
+        int version = StructureVersion;
+        var lists = _lists;
+        if (lists is not null && lists.Version == version)
+        {
+            return lists;
+        }
+
+        var all = new Variable[_trainable.Count + _nonTrainable.Count];
+        _trainable.CopyTo(all);
+        _nonTrainable.CopyTo(all, _trainable.Count);
+        var allList = Array.AsReadOnly(all);
+        lists = Trainable
+            ? new WeightLists(version, allList, _trainable.ToArray().AsReadOnly(), _nonTrainable.ToArray().AsReadOnly())
+            : new WeightLists(version, allList, Array.AsReadOnly(Array.Empty<Variable>()), allList);
+        _lists = lists;
+        return lists;
+    }
+
+    /// <summary>Read-only weight lists stamped with the <see cref="StructureVersion"/> they were built at.</summary>
+    internal sealed record WeightLists(int Version, IReadOnlyList<Variable> All, IReadOnlyList<Variable> Trainable, IReadOnlyList<Variable> NonTrainable);
 
     /// <summary>
     /// The losses added by the most recent call on the current thread (<see cref="AddLoss"/> and the activity penalty).
@@ -315,6 +343,7 @@ public abstract partial class Layer
             Regularizer = regularizer,
         };
         (trainable ? _trainable : _nonTrainable).Add(variable);
+        StructureChanged();
         return variable;
     }
 

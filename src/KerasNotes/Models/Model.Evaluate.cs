@@ -17,7 +17,7 @@ public abstract partial class Model
     /// <returns><c>loss</c> first, then each compiled metric.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
     /// <exception cref="ArgumentException">Bad data; the model is unchanged.</exception>
-    public Dictionary<string, double> Evaluate(
+    public IReadOnlyDictionary<string, double> Evaluate(
         ArrayLike x, ArrayLike y, int? batchSize = null, int verbose = 0, ArrayLike? sampleWeight = null, IEnumerable<Callback>? callbacks = null)
     {
         using var use = _guard.EnterInference(Name, nameof(Evaluate));
@@ -41,7 +41,7 @@ public abstract partial class Model
     }
 
     /// <summary>Evaluates on batches from an <see cref="IDataSequence"/>.</summary>
-    public Dictionary<string, double> Evaluate(IDataSequence data, int verbose = 0, IEnumerable<Callback>? callbacks = null)
+    public IReadOnlyDictionary<string, double> Evaluate(IDataSequence data, int verbose = 0, IEnumerable<Callback>? callbacks = null)
     {
         using var use = _guard.EnterInference(Name, nameof(Evaluate));
         EnsureCompiled(nameof(Evaluate));
@@ -156,7 +156,7 @@ public abstract partial class Model
     /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns the logs of that batch alone.</summary>
     /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
     /// <exception cref="ArgumentException">Bad data (including an empty batch or a non-finite class weight); the model is unchanged.</exception>
-    public Dictionary<string, double> TrainOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
+    public IReadOnlyDictionary<string, double> TrainOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         using var change = _guard.EnterChange(Name, nameof(TrainOnBatch));
         EnsureCompiled(nameof(TrainOnBatch));
@@ -185,7 +185,7 @@ public abstract partial class Model
     /// <summary>One evaluation step on one batch (Keras <c>test_on_batch</c>).</summary>
     /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is training it.</exception>
     /// <exception cref="ArgumentException">Bad data, or an empty batch.</exception>
-    public Dictionary<string, double> TestOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null)
+    public IReadOnlyDictionary<string, double> TestOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null)
     {
         using var use = _guard.EnterInference(Name, nameof(TestOnBatch));
         EnsureCompiled(nameof(TestOnBatch));

@@ -12,7 +12,7 @@ public abstract partial class Model
     internal int? ResumeAfterEpoch { get; set; }
 
     /// <summary>The generator behind the per-epoch shuffle (drawn from the global seed at the first Fit).</summary>
-    internal RandomGenerator ShuffleGenerator => _shuffleRng ??= KerasNotes.Random.NextGenerator();
+    internal RandomGenerator ShuffleGenerator => _shuffleRng ??= KerasNotes.RandomSeed.NextGenerator();
 
     /// <summary>
     /// Trains the model for a number of epochs (Keras <c>fit</c>).

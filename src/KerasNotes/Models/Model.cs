@@ -30,6 +30,8 @@ public abstract partial class Model : Layer
     {
     }
 
+    private WeightLists? _modelLists;
+
     /// <summary>The model's layers (for a Sequential, all but the leading <see cref="Input"/>).</summary>
     public abstract IReadOnlyList<Layer> Layers { get; }
 
@@ -69,23 +71,30 @@ public abstract partial class Model : Layer
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<Variable> Weights => Collect(l => l.Weights);
+    public override IReadOnlyList<Variable> Weights => ModelLists().All;
 
     /// <inheritdoc />
-    public override IReadOnlyList<Variable> TrainableWeights => Trainable ? Collect(l => l.TrainableWeights) : [];
+    public override IReadOnlyList<Variable> TrainableWeights => ModelLists().Trainable;
 
     /// <inheritdoc />
-    public override IReadOnlyList<Variable> NonTrainableWeights
+    public override IReadOnlyList<Variable> NonTrainableWeights => ModelLists().NonTrainable;
+
+    // The layers' lists joined (each variable once), rebuilt only after a structure change anywhere.
+    private WeightLists ModelLists()
     {
-        get
+        int version = StructureVersion;
+        var lists = _modelLists;
+        if (lists is not null && lists.Version == version)
         {
-            if (!Trainable)
-            {
-                return Weights;
-            }
-
-            return Collect(l => l.NonTrainableWeights);
+            return lists;
         }
+
+        var all = Collect(l => l.Weights);
+        lists = Trainable
+            ? new WeightLists(version, all, Collect(l => l.TrainableWeights), Collect(l => l.NonTrainableWeights))
+            : new WeightLists(version, all, Array.AsReadOnly(Array.Empty<Variable>()), all);
+        _modelLists = lists;
+        return lists;
     }
 
     /// <summary>The trainable variables a <see cref="GradientTape"/> differentiates against (Keras <c>trainable_variables</c>).</summary>
@@ -132,7 +141,7 @@ public abstract partial class Model : Layer
         }
     }
 
-    private List<Variable> Collect(Func<Layer, IReadOnlyList<Variable>> select)
+    private System.Collections.ObjectModel.ReadOnlyCollection<Variable> Collect(Func<Layer, IReadOnlyList<Variable>> select)
     {
         var seen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
         var result = new List<Variable>();
@@ -147,6 +156,6 @@ public abstract partial class Model : Layer
             }
         }
 
-        return result;
+        return result.AsReadOnly();
     }
 }

@@ -61,6 +61,7 @@ public sealed class Sequential : Model
             }
 
             _input = input;
+            StructureChanged();
             return;
         }
 
@@ -92,6 +93,7 @@ public sealed class Sequential : Model
         }
 
         _layers.Add(layer);
+        StructureChanged();
         if (_input is not null && !Built)
         {
             EnsureBuilt(_input.BatchShape);
@@ -109,6 +111,7 @@ public sealed class Sequential : Model
 
         var last = _layers[^1];
         _layers.RemoveAt(_layers.Count - 1);
+        StructureChanged();
         return last;
     }
 

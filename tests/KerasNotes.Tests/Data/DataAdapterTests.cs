@@ -43,7 +43,7 @@ public sealed class DataAdapterTests
     [Fact]
     public void A_shuffled_pass_visits_every_row_once_with_inputs_and_targets_kept_together()
     {
-        var rng = KerasNotes.Random.FromSeed(3);
+        var rng = KerasNotes.RandomSeed.FromSeed(3);
         var data = new ArrayDataAdapter(Rows(11), Rows(11, 1), Rows(11, 1), batchSize: 3, shuffle: true, rng: rng);
         data.StartPass();
         var seen = new List<float>();
@@ -109,7 +109,7 @@ public sealed class DataAdapterTests
     public void A_shuffled_sequence_visits_every_batch_once_per_pass()
     {
         var visited = new List<int>();
-        var data = new SequenceDataAdapter(new Batches(6, i => { visited.Add(i); return new DataBatch(Rows(1), Tensor.Zeros(1)); }), KerasNotes.Random.FromSeed(9), "data", "Fit");
+        var data = new SequenceDataAdapter(new Batches(6, i => { visited.Add(i); return new DataBatch(Rows(1), Tensor.Zeros(1)); }), KerasNotes.RandomSeed.FromSeed(9), "data", "Fit");
         data.StartPass();
         for (int i = 0; i < data.Count; i++)
         {

@@ -12,22 +12,22 @@ public sealed class InitializerGlobalSeedTests
     {
         try
         {
-            KerasNotes.Random.SetSeed(1234);
+            KerasNotes.RandomSeed.Set(1234);
             var first = new GlorotUniform().Call(new Shape(6, 5)).ToArray();
             var firstNormal = new HeNormal().Call(new Shape(6, 5)).ToArray();
-            KerasNotes.Random.SetSeed(1234);
+            KerasNotes.RandomSeed.Set(1234);
             var second = new GlorotUniform().Call(new Shape(6, 5)).ToArray();
             var secondNormal = new HeNormal().Call(new Shape(6, 5)).ToArray();
             second.Should().Equal(first);
             secondNormal.Should().Equal(firstNormal);
-            KerasNotes.Random.Seed.Should().Be(1234);
-            KerasNotes.Random.SetSeed(4321);
+            KerasNotes.RandomSeed.Value.Should().Be(1234);
+            KerasNotes.RandomSeed.Set(4321);
             new GlorotUniform().Call(new Shape(6, 5)).ToArray().Should().NotEqual(first, "another seed gives other values");
         }
         finally
         {
             // Leave no fixed seed behind for tests that run after this one.
-            KerasNotes.Random.SetSeed(System.Random.Shared.Next());
+            KerasNotes.RandomSeed.Set(System.Random.Shared.Next());
         }
     }
 
@@ -36,14 +36,14 @@ public sealed class InitializerGlobalSeedTests
     {
         try
         {
-            KerasNotes.Random.SetSeed(1);
+            KerasNotes.RandomSeed.Set(1);
             var a = new GlorotUniform(seed: 9).Call(new Shape(3, 3)).ToArray();
-            KerasNotes.Random.SetSeed(2);
+            KerasNotes.RandomSeed.Set(2);
             new GlorotUniform(seed: 9).Call(new Shape(3, 3)).ToArray().Should().Equal(a);
         }
         finally
         {
-            KerasNotes.Random.SetSeed(System.Random.Shared.Next());
+            KerasNotes.RandomSeed.Set(System.Random.Shared.Next());
         }
     }
 }

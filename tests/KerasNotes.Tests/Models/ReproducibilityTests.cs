@@ -15,7 +15,7 @@ public sealed class ReproducibilityTests
         Threading.IntraOpThreads = threads;
         try
         {
-            KerasNotes.Random.SetSeed(seed);
+            KerasNotes.RandomSeed.Set(seed);
             var x = GradientCheck.Random(9, 0f, 1f, 300, 64);
             var labels = Enumerable.Range(0, 300).Select(i => i % 10).ToArray();
             // Unseeded initializers, Dropout and shuffling all draw from the global seed.

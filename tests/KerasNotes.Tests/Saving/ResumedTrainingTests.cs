@@ -18,15 +18,15 @@ public sealed class ResumedTrainingTests
         using var temp = SavingTestSupport.Temp();
         var (x, y) = SavingTestSupport.SmallData(96);
 
-        KerasNotes.Random.SetSeed(1234);
+        KerasNotes.RandomSeed.Set(1234);
         var straight = SavingTestSupport.SmallModel(dropout);
         var straightHistory = straight.Fit(x, y, batchSize: 16, epochs: 4, verbose: 0, shuffle: true);
 
-        KerasNotes.Random.SetSeed(1234);
+        KerasNotes.RandomSeed.Set(1234);
         var first = SavingTestSupport.SmallModel(dropout);
         first.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, shuffle: true);
         first.Save(temp.File("half.keras"));
-        KerasNotes.Random.SetSeed(999); // whatever the global generator does meanwhile must not matter
+        KerasNotes.RandomSeed.Set(999); // whatever the global generator does meanwhile must not matter
         var resumed = Model.Load(temp.File("half.keras"));
         var resumedHistory = resumed.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, shuffle: true);
 

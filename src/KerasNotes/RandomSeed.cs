@@ -1,31 +1,32 @@
 namespace KerasNotes;
 
 /// <summary>
-/// The global random seed (Keras <c>keras.utils.set_random_seed</c>).
+/// The global random seed (Keras <c>keras.utils.set_random_seed</c>): <c>RandomSeed.Set(42)</c>.
 /// </summary>
 /// <remarks>
 /// <para>Every consumer of randomness that has no seed of its own — an initializer without
 /// <c>seed</c>, a Dropout layer without <c>seed</c>, the per-epoch shuffle of <c>Fit</c> — takes
-/// its own generator from this global source when it is created. After <see cref="SetSeed"/>,
+/// its own generator from this global source when it is created. After <see cref="Set"/>,
 /// a program that creates and trains its model in the same order repeats bit for bit on the
 /// same machine, whatever the thread count (kernels never let timing decide a result).</para>
-/// <para>Without a call to <see cref="SetSeed"/>, the seed is drawn from the system's entropy.</para>
+/// <para>Without a call to <see cref="Set"/>, the seed is drawn from the system's entropy.</para>
+/// <para>Named so that it never hides <see cref="System.Random"/> in a program that imports <c>KerasNotes</c>.</para>
 /// </remarks>
-public static class Random
+public static class RandomSeed
 {
     private static readonly Lock s_gate = new();
     private static ulong s_seed = (ulong)System.Random.Shared.NextInt64();
     private static ulong s_streams;
 
     /// <summary>The seed last set, or null if none was set.</summary>
-    public static int? Seed { get; private set; }
+    public static int? Value { get; private set; }
 
     /// <summary>Seeds every random generator created from now on.</summary>
-    public static void SetSeed(int seed)
+    public static void Set(int seed)
     {
         lock (s_gate)
         {
-            Seed = seed;
+            Value = seed;
             s_seed = (ulong)(uint)seed;
             s_streams = 0;
         }
