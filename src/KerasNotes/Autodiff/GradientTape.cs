@@ -27,6 +27,7 @@ public sealed class GradientTape : IDisposable
     private readonly bool _persistent;
     private GradientTape? _outer;
     private HashSet<Tensor>? _watched;
+    private Dictionary<Tensor, Tensor>? _leafGrads;
     private int _count;
     private int _generation;
     private bool _paused;
@@ -123,7 +124,7 @@ public sealed class GradientTape : IDisposable
         {
             var seed = Tensor.Allocate(target.Shape);
             seed.Span.Fill(1f);
-            target.Grad = seed;
+            Accumulate(target, seed);
             for (int i = _count - 1; i >= 0; i--)
             {
                 var node = _nodes[i];
@@ -136,51 +137,33 @@ public sealed class GradientTape : IDisposable
 
             for (int i = 0; i < result.Length; i++)
             {
-                result[i] = sources[i].Grad;
+                result[i] = GradientOf(sources[i]);
             }
         }
         finally
         {
-            ClearGradients(target, sources);
+            ClearGradients();
             _paused = wasPaused;
         }
     }
 
-    private void ClearGradients(Tensor target, IReadOnlyList<Tensor> sources)
-    {
-        target.Grad = null;
-        for (int i = 0; i < sources.Count; i++)
-        {
-            sources[i].Grad = null;
-        }
+    // Gradients of tensors this tape computed live on the tensors themselves (no other thread sees them); gradients
+    // of everything else — variables, watched inputs — live in this tape's own table, because those tensors may be
+    // shared with a tape on another thread differentiating the same weights at the same time.
+    private bool OwnsOutput(Tensor tensor) =>
+        tensor.Node is { } node && node.Tape == this && node.Generation == _generation && ReferenceEquals(node.Output, tensor);
 
+    private Tensor? GradientOf(Tensor tensor) =>
+        OwnsOutput(tensor) ? tensor.Grad : _leafGrads is not null && _leafGrads.TryGetValue(tensor, out var g) ? g : null;
+
+    private void ClearGradients()
+    {
         for (int i = 0; i < _count; i++)
         {
-            var n = _nodes[i];
-            n.Output.Grad = null;
-            if (n.A is not null)
-            {
-                n.A.Grad = null;
-            }
-
-            if (n.B is not null)
-            {
-                n.B.Grad = null;
-            }
-
-            if (n.C is not null)
-            {
-                n.C.Grad = null;
-            }
-
-            if (n.Inputs is not null)
-            {
-                foreach (var t in n.Inputs)
-                {
-                    t.Grad = null;
-                }
-            }
+            _nodes[i].Output.Grad = null;
         }
+
+        _leafGrads?.Clear();
     }
 
     /// <summary>True if gradients flow to <paramref name="tensor"/> on this tape.</summary>
@@ -276,7 +259,14 @@ public sealed class GradientTape : IDisposable
             grad = Ops.SumToShape(grad, input.Shape);
         }
 
-        input.Grad = input.Grad is null ? grad : Ops.Add(input.Grad, grad);
+        if (OwnsOutput(input))
+        {
+            input.Grad = input.Grad is null ? grad : Ops.Add(input.Grad, grad);
+            return;
+        }
+
+        _leafGrads ??= new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        _leafGrads[input] = _leafGrads.TryGetValue(input, out var sum) ? Ops.Add(sum, grad) : grad;
     }
 
     /// <summary>Forgets every recorded op so the tape can record the next step (used by the training loop).</summary>

@@ -137,6 +137,9 @@ internal sealed class ArrayDataAdapter : DataAdapter
     /// <summary>The targets, whole, or null.</summary>
     public Tensor? Y => _y;
 
+    /// <summary>The sample weights, whole, or null.</summary>
+    public Tensor? SampleWeight => _w;
+
     /// <inheritdoc />
     public override int Count { get; }
 

@@ -59,6 +59,12 @@ internal sealed class SequenceDataAdapter : DataAdapter
     public override (Tensor X, Tensor? Y, Tensor? SampleWeight) GetBatch(int index)
     {
         var batch = _data.GetBatch(_order[index]);
+        if (batch.X is null || batch.Y is null)
+        {
+            throw new ArgumentException(
+                $"Batch {_order[index]} of the data sequence has no {(batch.X is null ? "X" : "Y")}; {_method} needs inputs and targets in every batch.", batch.X is null ? "batch.X" : "batch.Y");
+        }
+
         DataChecks.CheckArrays(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
         DataChecks.CheckNotEmpty(batch.X, "batch.X", _method);
         return (batch.X, batch.Y, batch.SampleWeight);

@@ -53,6 +53,15 @@ public sealed class Flatten : Layer
     }
 
     /// <inheritdoc />
+    protected override void ValidateInput(Shape inputShape)
+    {
+        if (inputShape.Rank == 0)
+        {
+            throw new ArgumentException($"Flatten '{Name}' needs inputs with a batch axis, got a scalar.", nameof(inputShape));
+        }
+    }
+
+    /// <inheritdoc />
     protected override Tensor Call(Tensor inputs, bool training)
     {
         if (inputs.Rank == 0)

@@ -224,10 +224,22 @@ public abstract partial class Layer
             }
 
             // Weights outlive the step: create them outside any step pool.
-            using (TensorArena.Suspend())
-            using (GradientTape.Pause())
+            int trainableBefore = _trainable.Count, nonTrainableBefore = _nonTrainable.Count;
+            try
             {
-                Build(inputShape);
+                using (TensorArena.Suspend())
+                using (GradientTape.Pause())
+                {
+                    Build(inputShape);
+                }
+            }
+            catch
+            {
+                // A Build that fails halfway must not leave half its weights behind: the next call builds afresh.
+                _trainable.RemoveRange(trainableBefore, _trainable.Count - trainableBefore);
+                _nonTrainable.RemoveRange(nonTrainableBefore, _nonTrainable.Count - nonTrainableBefore);
+                StructureChanged();
+                throw;
             }
 
             BuildInputShape = inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
@@ -269,9 +281,23 @@ public abstract partial class Layer
             }
         }
 
+        var probeShape = new Shape(dims);
+        long probeSize = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            probeSize = Math.Min(probeSize * dims[i], (long)Array.MaxLength + 1);
+        }
+
+        if (probeSize > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Layer '{Name}' works out its output shape by running on a zero batch of shape {probeShape}, which is more than a tensor can hold; override ComputeOutputShape for inputs this large.",
+                nameof(inputShape));
+        }
+
         using (GradientTape.Pause())
         {
-            var probe = Tensor.Zeros(new Shape(dims));
+            var probe = Tensor.Zeros(probeShape);
             var losses = _losses.Value!;
             var saved = losses.ToArray();
             int depth = t_callDepth;
@@ -328,6 +354,18 @@ public abstract partial class Layer
         if (!shape.IsFullyDefined)
         {
             throw new ArgumentException($"Layer '{Name}': weight '{name}' needs a fully known shape, got {shape}.", nameof(shape));
+        }
+
+        long size = 1;
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            size = Math.Min(size * shape[i], (long)Array.MaxLength + 1);
+        }
+
+        if (size > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Layer '{Name}': weight '{name}' of shape {shape} would hold more values than a weight can (at most {Array.MaxLength}).", nameof(shape));
         }
 
         initializer ??= new GlorotUniform();

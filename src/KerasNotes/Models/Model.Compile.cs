@@ -30,7 +30,7 @@ public abstract partial class Model
     /// </remarks>
     public void Compile(OptimizerSpec? optimizer = null, LossSpec? loss = null, IEnumerable<object>? metrics = null, IEnumerable<object>? weightedMetrics = null)
     {
-        using var change = _guard.EnterChange(Name, nameof(Compile));
+        using var change = UseGuard.Enter(this, nameof(Compile), change: true);
 
         // Resolve everything first: a bad name must leave the model as it was.
         var resolvedOptimizer = (optimizer ?? "rmsprop").Resolve();

@@ -20,7 +20,7 @@ public abstract partial class Model
     public IReadOnlyDictionary<string, double> Evaluate(
         ArrayLike x, ArrayLike y, int? batchSize = null, int verbose = 0, ArrayLike? sampleWeight = null, IEnumerable<Callback>? callbacks = null)
     {
-        using var use = _guard.EnterInference(Name, nameof(Evaluate));
+        using var use = UseGuard.Enter(this, nameof(Evaluate), change: false);
         EnsureCompiled(nameof(Evaluate));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -34,7 +34,7 @@ public abstract partial class Model
         DataChecks.CheckNotEmpty(xt, "x", nameof(Evaluate));
         lock (_metricsGate)
         {
-            PrepareFor(xt, yt, "x", "y");
+            PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
             var data = new ArrayDataAdapter(xt, yt, wt, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
             return EvaluateAdapter(data, StandaloneCallbacks(callbacks, verbose, data.Count));
         }
@@ -43,7 +43,7 @@ public abstract partial class Model
     /// <summary>Evaluates on batches from an <see cref="IDataSequence"/>.</summary>
     public IReadOnlyDictionary<string, double> Evaluate(IDataSequence data, int verbose = 0, IEnumerable<Callback>? callbacks = null)
     {
-        using var use = _guard.EnterInference(Name, nameof(Evaluate));
+        using var use = UseGuard.Enter(this, nameof(Evaluate), change: false);
         EnsureCompiled(nameof(Evaluate));
         var adapter = new SequenceDataAdapter(data, null, nameof(data), nameof(Evaluate));
         lock (_metricsGate)
@@ -83,7 +83,7 @@ public abstract partial class Model
                 var (xb, yb, wb) = data.GetBatch(step);
                 if (data.ChecksEachBatch)
                 {
-                    PrepareFor(xb, yb!, "batch.X", "batch.Y");
+                    PrepareFor(xb, yb!, wb, "batch.X", "batch.Y", "batch.SampleWeight");
                 }
 
                 TestStep(arena, xb, yb!, wb);
@@ -116,7 +116,7 @@ public abstract partial class Model
     /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
     public Tensor Predict(ArrayLike x, int? batchSize = null, int verbose = 0, IEnumerable<Callback>? callbacks = null)
     {
-        using var use = _guard.EnterInference(Name, nameof(Predict));
+        using var use = UseGuard.Enter(this, nameof(Predict), change: false);
         var xt = x.Require(nameof(x));
         if (batchSize is int b && b < 1)
         {
@@ -158,7 +158,7 @@ public abstract partial class Model
     /// <exception cref="ArgumentException">Bad data (including an empty batch or a non-finite class weight); the model is unchanged.</exception>
     public IReadOnlyDictionary<string, double> TrainOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
-        using var change = _guard.EnterChange(Name, nameof(TrainOnBatch));
+        using var change = UseGuard.Enter(this, nameof(TrainOnBatch), change: true);
         EnsureCompiled(nameof(TrainOnBatch));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -171,7 +171,7 @@ public abstract partial class Model
         DataChecks.CheckClassWeight(classWeight);
         DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
         DataChecks.CheckNotEmpty(xt, "x", nameof(TrainOnBatch));
-        PrepareFor(xt, yt, "x", "y");
+        PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
         if (classWeight is not null)
         {
             wt = DataChecks.ClassWeightsToSampleWeights(yt, classWeight);
@@ -187,7 +187,7 @@ public abstract partial class Model
     /// <exception cref="ArgumentException">Bad data, or an empty batch.</exception>
     public IReadOnlyDictionary<string, double> TestOnBatch(ArrayLike x, ArrayLike y, ArrayLike? sampleWeight = null)
     {
-        using var use = _guard.EnterInference(Name, nameof(TestOnBatch));
+        using var use = UseGuard.Enter(this, nameof(TestOnBatch), change: false);
         EnsureCompiled(nameof(TestOnBatch));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -196,7 +196,7 @@ public abstract partial class Model
         DataChecks.CheckNotEmpty(xt, "x", nameof(TestOnBatch));
         lock (_metricsGate)
         {
-            PrepareFor(xt, yt, "x", "y");
+            PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
             ResetMetrics();
             var arena = RentArena();
             try
@@ -218,7 +218,7 @@ public abstract partial class Model
     /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
     public Tensor PredictOnBatch(ArrayLike x)
     {
-        using var use = _guard.EnterInference(Name, nameof(PredictOnBatch));
+        using var use = UseGuard.Enter(this, nameof(PredictOnBatch), change: false);
         var xt = x.Require(nameof(x));
         DataChecks.CheckArrays(xt, null, null, "x", "y", "sampleWeight");
         DataChecks.CheckNotEmpty(xt, "x", nameof(PredictOnBatch));

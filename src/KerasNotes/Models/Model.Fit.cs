@@ -32,7 +32,7 @@ public abstract partial class Model
     /// <param name="stepsPerEpoch">Batches per epoch; the data pass then continues across epochs.</param>
     /// <param name="cancellationToken">Cancels cleanly between batches: the current epoch ends (without validation), <c>OnTrainEnd</c> runs and the History so far is returned.</param>
     /// <returns>The History of this run.</returns>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
     /// <exception cref="ArgumentException">Bad data or arguments; nothing has changed when it is thrown.</exception>
     /// <remarks>
     /// Epoch logs are Keras's: <c>loss</c> and metrics are batch-size-weighted means of values computed
@@ -55,7 +55,7 @@ public abstract partial class Model
         int? stepsPerEpoch = null,
         CancellationToken cancellationToken = default)
     {
-        using var change = _guard.EnterChange(Name, nameof(Fit));
+        using var change = UseGuard.Enter(this, nameof(Fit), change: true);
         EnsureCompiled(nameof(Fit));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
@@ -73,10 +73,10 @@ public abstract partial class Model
             shuffle ? ShuffleGenerator : null);
 
         // Everything that can be refused is refused before the first step: the model's shapes and the loss's targets too.
-        PrepareFor(train.X, train.Y!, "x", "y");
+        PrepareFor(train.X, train.Y!, train.SampleWeight, "x", "y", classWeight is null ? "sampleWeight" : "classWeight");
         if (validation is not null)
         {
-            PrepareFor(validation.X, validation.Y!, "validationData.X", "validationData.Y");
+            PrepareFor(validation.X, validation.Y!, validation.SampleWeight, "validationData.X", "validationData.Y", "validationData.SampleWeight");
         }
 
         return RunEpochs(train, validation, epochs, initialEpoch, verbose, callbacks, stepsPerEpoch, cancellationToken);
@@ -94,6 +94,10 @@ public abstract partial class Model
     /// <param name="initialEpoch">The epoch to start from.</param>
     /// <param name="stepsPerEpoch">Batches per epoch (default: <see cref="IDataSequence.Count"/>).</param>
     /// <param name="cancellationToken">Cancels cleanly between batches.</param>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
+    /// <exception cref="ArgumentException">Bad arguments (nothing has changed), or a bad batch. A sequence's batches are
+    /// seen only as training reaches them, so a bad batch after the first is refused after earlier batches have
+    /// already trained the model.</exception>
     public History Fit(
         IDataSequence data,
         int epochs = 1,
@@ -105,7 +109,7 @@ public abstract partial class Model
         int? stepsPerEpoch = null,
         CancellationToken cancellationToken = default)
     {
-        using var change = _guard.EnterChange(Name, nameof(Fit));
+        using var change = UseGuard.Enter(this, nameof(Fit), change: true);
         EnsureCompiled(nameof(Fit));
         ArgumentNullException.ThrowIfNull(data);
         CheckFitArguments(null, epochs, verbose, 0, initialEpoch, stepsPerEpoch);
@@ -149,9 +153,16 @@ public abstract partial class Model
         IDictionary<string, double>? lastLogs = null;
         for (int epoch = first; epoch < epochs; epoch++)
         {
+            // Cancelled between epochs: stop before the next one begins, so no epoch without a step is logged.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
             ResetMetrics();
             callbacks.OnEpochBegin(epoch);
             bool cancelled = false;
+            int stepsRun = 0;
             for (int step = 0; step < steps; step++)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -168,10 +179,11 @@ public abstract partial class Model
                 var (xb, yb, wb) = batches.Next();
                 if (train.ChecksEachBatch)
                 {
-                    PrepareFor(xb, yb!, "batch.X", "batch.Y");
+                    PrepareFor(xb, yb!, wb, "batch.X", "batch.Y", "batch.SampleWeight");
                 }
 
                 TrainStep(xb, yb!, wb);
+                stepsRun++;
                 if (batchHooks)
                 {
                     callbacks.OnTrainBatchEnd(step, MetricResults());
@@ -181,6 +193,13 @@ public abstract partial class Model
                 {
                     break;
                 }
+            }
+
+            if (cancelled && stepsRun == 0)
+            {
+                // Nothing was trained in this epoch: logging it would report loss 0, which a checkpoint or
+                // EarlyStopping would take for the best epoch.
+                break;
             }
 
             var epochLogs = MetricResults();
@@ -243,13 +262,42 @@ public abstract partial class Model
     /// Builds the model for <paramref name="x"/> if needed, then checks that x fits the model and that the targets fit the
     /// compiled loss — all before any state changes.
     /// </summary>
-    private void PrepareFor(Tensor x, Tensor y, string xName, string yName)
+    private void PrepareFor(Tensor x, Tensor y, Tensor? w, string xName, string yName, string wName)
     {
         CheckInputShape(x.Shape, xName);
-        if (CompiledLoss is not null)
+        if (CompiledLoss is not null || w is not null)
         {
             var outShape = ComputeOutputShape(x.Shape.With(0, -1));
-            CompiledLoss.ValidateTargets(y, outShape, yName);
+            CompiledLoss?.ValidateTargets(y, outShape, yName);
+            if (w is not null)
+            {
+                CheckSampleWeight(w, outShape, wName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sample weights weigh the per-sample losses, whose shape is the output's without its last axis: one weight
+    /// per sample (<c>[N]</c> or <c>[N, 1]</c>), or one per step of a sequence output (<c>[N, T]</c>).
+    /// </summary>
+    private static void CheckSampleWeight(Tensor w, Shape outShape, string wName)
+    {
+        int rank = w.Rank;
+        while (rank > 1 && w.Shape[rank - 1] == 1)
+        {
+            rank--;
+        }
+
+        bool ok = rank <= Math.Max(1, outShape.Rank - 1);
+        for (int i = 1; ok && i < rank; i++)
+        {
+            ok = w.Shape[i] == outShape[i];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException(
+                $"'{wName}' has shape {w.Shape}; for predictions of shape {outShape} expected one weight per sample ([N] or [N, 1]).", wName);
         }
     }
 
@@ -258,8 +306,9 @@ public abstract partial class Model
     {
         if (!Built)
         {
+            // Another thread may build the model for another shape at the same moment, so the shape is checked
+            // against what was built, not taken for granted.
             EnsureBuilt(xShape.With(0, -1));
-            return;
         }
 
         var expected = BuildInputShape!.Value;

@@ -34,7 +34,7 @@ public abstract partial class Model
             throw new ArgumentException($"Save needs a path ending in .keras (Keras 3's native format), got '{path}'.{hint}", nameof(path));
         }
 
-        using var use = _guard.EnterInference(Name, nameof(Save));
+        using var use = UseGuard.Enter(this, nameof(Save), change: false);
         ModelFiles.Save(this, path);
     }
 
@@ -78,7 +78,7 @@ public abstract partial class Model
                 $"Model '{Name}' is not built, so it has no weights to save: build it (start with an Input, call Build, or Fit/Predict once) first.");
         }
 
-        using var use = _guard.EnterInference(Name, nameof(SaveWeights));
+        using var use = UseGuard.Enter(this, nameof(SaveWeights), change: false);
         ModelFiles.SaveWeights(this, path);
     }
 
@@ -96,7 +96,7 @@ public abstract partial class Model
     public void LoadWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var change = _guard.EnterChange(Name, nameof(LoadWeights));
+        using var change = UseGuard.Enter(this, nameof(LoadWeights), change: true);
         ModelFiles.LoadWeights(this, path);
     }
 

@@ -10,6 +10,9 @@ public abstract partial class Model
     private readonly Stack<TensorArena> _spareArenas = new();
     private readonly UseGuard _guard = new();
 
+    /// <summary>Keeps inference and training calls on this model apart across threads.</summary>
+    internal UseGuard Guard => _guard;
+
     // Evaluate and TestOnBatch accumulate into the compiled metrics, which are the model's own: such calls run one
     // at a time, while Predict calls (which touch no metric) run side by side.
     private readonly Lock _metricsGate = new();

@@ -16,11 +16,16 @@ namespace KerasNotes.Models;
 /// <c>SaveWeights</c> may be called on one model from many threads at once, and give exactly the results of the
 /// same calls made one after another: each call has its own scratch memory and its own list of added losses.
 /// <c>Predict</c> calls run side by side; <c>Evaluate</c> and <c>TestOnBatch</c> accumulate into the compiled
-/// metrics, so they take turns. <c>Fit</c>, <c>TrainOnBatch</c>, <c>Compile</c> and <c>LoadWeights</c> change the
-/// model: called while another thread uses the model (or the other way round), the later call throws
-/// <see cref="InvalidOperationException"/> and changes nothing. The thread that trains may itself predict, evaluate
-/// or save (from a callback). A call that fails leaves the model usable. Setting weights directly
-/// (<see cref="Layer.SetWeights"/>, <see cref="Variable.Assign(Tensor)"/>) while another thread predicts is not guarded.</para>
+/// metrics, so they take turns (a second <c>Evaluate</c> waits for the first, callbacks included: a callback of one
+/// must not wait for another thread's evaluation of the same model). <c>Fit</c>, <c>TrainOnBatch</c>,
+/// <c>Compile</c> and <c>LoadWeights</c> change the model: called while another thread uses the model (or the
+/// other way round), the later call throws <see cref="InvalidOperationException"/> and changes nothing. A model
+/// nested in another counts as used by both. The thread that trains may itself predict, evaluate or save (from a
+/// callback). A call that fails leaves the model usable. Not guarded, so not to be mixed with inference on other
+/// threads: setting weights directly (<see cref="Layer.SetWeights"/>, <see cref="Variable.Assign(Tensor)"/>), a
+/// custom training loop (<see cref="Optimizers.Optimizer.ApplyGradients"/>, <see cref="Layer.Apply"/> with
+/// <c>training: true</c>, which updates BatchNormalization's statistics). <see cref="GradientTape"/>s on several
+/// threads may differentiate the same weights at once.</para>
 /// </remarks>
 public abstract partial class Model : Layer
 {

@@ -21,8 +21,104 @@ internal sealed class UseGuard
     private int _writerThread;
     private int _writerDepth;
 
+    /// <summary>
+    /// Enters a call on <paramref name="model"/> and on every model nested inside it (their weights are used too),
+    /// or throws, having entered nothing, when another thread holds any of them the other way.
+    /// </summary>
+    public static Scope Enter(Model model, string method, bool change)
+    {
+        var nested = NestedModels(model);
+        model.Guard.Take(model.Name, method, change);
+        if (nested is null)
+        {
+            return new Scope(model.Guard, null, change);
+        }
+
+        int entered = 0;
+        try
+        {
+            foreach (var inner in nested)
+            {
+                inner.Guard.Take(inner.Name, $"{method} of '{model.Name}', which contains it,", change);
+                entered++;
+            }
+        }
+        catch
+        {
+            for (int i = entered - 1; i >= 0; i--)
+            {
+                nested[i].Guard.Release(change);
+            }
+
+            model.Guard.Release(change);
+            throw;
+        }
+
+        return new Scope(model.Guard, nested, change);
+    }
+
+    // The models inside a model, at any depth (null when there are none, the usual case: no allocation).
+    private static List<Model>? NestedModels(Model model)
+    {
+        var layers = model.AllLayers;
+        bool any = false;
+        for (int i = 0; i < layers.Count && !any; i++)
+        {
+            any = layers[i] is Model;
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        List<Model>? found = null;
+        var pending = new Stack<Model>();
+        pending.Push(model);
+        while (pending.Count > 0)
+        {
+            foreach (var layer in pending.Pop().AllLayers)
+            {
+                if (layer is Model inner && !ReferenceEquals(inner, model) && !(found?.Contains(inner) ?? false))
+                {
+                    (found ??= []).Add(inner);
+                    pending.Push(inner);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private void Take(string model, string method, bool change)
+    {
+        if (change)
+        {
+            EnterChange(model, method);
+        }
+        else
+        {
+            EnterInference(model, method);
+        }
+    }
+
+    private void Release(bool change)
+    {
+        if (change)
+        {
+            if (--_writerDepth == 0)
+            {
+                Volatile.Write(ref _writerThread, 0);
+            }
+        }
+        else
+        {
+            Interlocked.Decrement(ref _readers);
+        }
+    }
+
     /// <summary>Enters an inference call, or throws when another thread is changing the model.</summary>
-    public Reader EnterInference(string model, string method)
+    private void EnterInference(string model, string method)
     {
         Interlocked.Increment(ref _readers);
         int writer = Volatile.Read(ref _writerThread);
@@ -33,12 +129,10 @@ internal sealed class UseGuard
                 $"Model '{model}' is being trained or changed on another thread; {method} cannot run on it until that call returns. " +
                 "Inference calls may run on many threads at once, but not beside Fit, TrainOnBatch, Compile or LoadWeights.");
         }
-
-        return new Reader(this);
     }
 
-    /// <summary>Enters a call that changes the model, or throws when another thread uses it.</summary>
-    public Writer EnterChange(string model, string method)
+    /// <summary>Enters a call that changes the model, or throws when another call uses it.</summary>
+    private void EnterChange(string model, string method)
     {
         int me = Environment.CurrentManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _writerThread, me, 0);
@@ -46,7 +140,7 @@ internal sealed class UseGuard
         {
             // A nested call on the training thread (a callback that compiles or trains on a batch).
             _writerDepth++;
-            return new Writer(this);
+            return;
         }
 
         if (owner != 0)
@@ -59,30 +153,27 @@ internal sealed class UseGuard
         {
             Volatile.Write(ref _writerThread, 0);
             throw new InvalidOperationException(
-                $"Model '{model}' is running Predict, Evaluate or a save on another thread; {method} cannot change it until those calls return.");
+                $"Model '{model}' is running Predict, Evaluate or a save (on another thread, or in the call this one was made from); {method} cannot change it until those calls return.");
         }
 
         _writerDepth = 1;
-        return new Writer(this);
     }
 
-    /// <summary>Ends an inference call when disposed.</summary>
-    internal readonly struct Reader(UseGuard guard) : IDisposable
-    {
-        /// <inheritdoc />
-        public void Dispose() => Interlocked.Decrement(ref guard._readers);
-    }
-
-    /// <summary>Ends a changing call when disposed.</summary>
-    internal readonly struct Writer(UseGuard guard) : IDisposable
+    /// <summary>Leaves the calls <see cref="Enter"/> entered when disposed.</summary>
+    internal readonly struct Scope(UseGuard own, List<Model>? nested, bool change) : IDisposable
     {
         /// <inheritdoc />
         public void Dispose()
         {
-            if (--guard._writerDepth == 0)
+            if (nested is not null)
             {
-                Volatile.Write(ref guard._writerThread, 0);
+                for (int i = nested.Count - 1; i >= 0; i--)
+                {
+                    nested[i].Guard.Release(change);
+                }
             }
+
+            own.Release(change);
         }
     }
 }

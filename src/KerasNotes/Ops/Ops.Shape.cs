@@ -46,7 +46,9 @@ public static partial class Ops
             }
             else
             {
-                known *= shape[i];
+                // Saturate just above any real size, so a product of huge dimensions cannot wrap around to a small
+                // number (or to 0) and pass for the tensor's element count.
+                known = Math.Min(known * shape[i], (long)Array.MaxLength + 1);
             }
         }
 

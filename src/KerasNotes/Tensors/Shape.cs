@@ -99,15 +99,42 @@ public readonly struct Shape : IEquatable<Shape>
                     throw new InvalidOperationException($"Shape {this} has an unknown dimension, so it has no size.");
                 }
 
-                size *= _dims[i];
-                if (size > Array.MaxLength)
-                {
-                    throw new InvalidOperationException($"Shape {this} has more elements than an array can hold.");
-                }
+                // Saturating: a zero further on still makes the product 0.
+                size = Math.Min(size * _dims[i], (long)Array.MaxLength + 1);
+            }
+
+            if (size > Array.MaxLength)
+            {
+                throw new InvalidOperationException($"Shape {this} has more elements than an array can hold.");
             }
 
             return (int)size;
         }
+    }
+
+    /// <summary>
+    /// The element count of a tensor of this shape, or an <see cref="ArgumentException"/> naming
+    /// <paramref name="argument"/> when the shape has an unknown dimension or more elements than an array can hold.
+    /// </summary>
+    internal int SizeFor(string argument)
+    {
+        long size = 1;
+        for (int i = 0; i < _rank; i++)
+        {
+            if (_dims[i] < 0)
+            {
+                throw new ArgumentException($"Shape {this} has an unknown dimension (-1 at axis {i}); a tensor needs every size known.", argument);
+            }
+
+            size = Math.Min(size * _dims[i], (long)Array.MaxLength + 1);
+        }
+
+        if (size > Array.MaxLength)
+        {
+            throw new ArgumentException($"Shape {this} has more elements than a tensor can hold (at most {Array.MaxLength}).", argument);
+        }
+
+        return (int)size;
     }
 
     /// <summary>The product of the dimensions from <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
@@ -117,11 +144,12 @@ public readonly struct Shape : IEquatable<Shape>
         long p = 1;
         for (int i = start; i < end; i++)
         {
-            p *= _dims[i];
-            if (p > Array.MaxLength)
-            {
-                throw new InvalidOperationException($"Dimensions {start}..{end - 1} of shape {this} multiply to more than an array can hold ({Array.MaxLength}).");
-            }
+            p = Math.Min(p * _dims[i], (long)Array.MaxLength + 1);
+        }
+
+        if (p > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"Dimensions {start}..{end - 1} of shape {this} multiply to more than an array can hold ({Array.MaxLength}).");
         }
 
         return (int)p;

@@ -106,10 +106,16 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
         var s = shape.Length == 0 ? new Shape(data.Length) : new Shape(shape);
-        if (!s.IsFullyDefined || s.Size != data.Length)
+        if (!s.IsFullyDefined)
+        {
+            throw new ArgumentException($"Tensor.FromArray: 'data' has {data.Length} elements but shape {s} has an unknown dimension.", nameof(data));
+        }
+
+        int size = s.SizeFor(nameof(shape));
+        if (size != data.Length)
         {
             throw new ArgumentException(
-                $"Tensor.FromArray: 'data' has {data.Length} elements but shape {s} needs {(s.IsFullyDefined ? s.Size : -1)}.",
+                $"Tensor.FromArray: 'data' has {data.Length} elements but shape {s} needs {size}.",
                 nameof(data));
         }
 
@@ -119,10 +125,11 @@ public sealed partial class Tensor
     /// <summary>Creates a tensor of shape <paramref name="shape"/> from <paramref name="data"/> (copied).</summary>
     public static Tensor FromSpan(ReadOnlySpan<float> data, Shape shape)
     {
-        if (!shape.IsFullyDefined || shape.Size != data.Length)
+        int size = shape.SizeFor(nameof(shape));
+        if (size != data.Length)
         {
             throw new ArgumentException(
-                $"Tensor.FromSpan: 'data' has {data.Length} elements but shape {shape} needs {(shape.IsFullyDefined ? shape.Size : -1)}.",
+                $"Tensor.FromSpan: 'data' has {data.Length} elements but shape {shape} needs {size}.",
                 nameof(data));
         }
 
@@ -157,10 +164,15 @@ public sealed partial class Tensor
         for (int i = 0; i < rows.Length; i++)
         {
             var row = rows[i];
-            if (row is null || row.Length != cols)
+            if (row is null)
+            {
+                throw new ArgumentException($"Row {i} of 'rows' is null (no elements); every row must be an array of the same length.", nameof(rows));
+            }
+
+            if (row.Length != cols)
             {
                 throw new ArgumentException(
-                    $"Row {i} of 'rows' has {(row is null ? "no" : row.Length.ToString(CultureInfo.InvariantCulture))} elements; expected {cols} like row 0.",
+                    $"Row {i} of 'rows' has {row.Length.ToString(CultureInfo.InvariantCulture)} elements; expected {cols} like row 0.",
                     nameof(rows));
             }
 
@@ -187,10 +199,14 @@ public sealed partial class Tensor
     public static Tensor Scalar(float value) => new([value], 0, new Shape());
 
     /// <summary>Creates a tensor of zeros.</summary>
-    public static Tensor Zeros(params int[] shape) => new(new float[new Shape(shape).Size], 0, new Shape(shape));
+    public static Tensor Zeros(params int[] shape)
+    {
+        var s = new Shape(shape);
+        return new(new float[s.SizeFor(nameof(shape))], 0, s);
+    }
 
     /// <summary>Creates a tensor of zeros with the given shape.</summary>
-    public static Tensor Zeros(Shape shape) => new(new float[shape.Size], 0, shape);
+    public static Tensor Zeros(Shape shape) => new(new float[shape.SizeFor(nameof(shape))], 0, shape);
 
     /// <summary>Creates a tensor of ones.</summary>
     public static Tensor Ones(params int[] shape) => Full(1f, shape);
@@ -199,7 +215,7 @@ public sealed partial class Tensor
     public static Tensor Full(float value, params int[] shape)
     {
         var s = new Shape(shape);
-        var data = new float[s.Size];
+        var data = new float[s.SizeFor(nameof(shape))];
         Array.Fill(data, value);
         return new Tensor(data, 0, s);
     }

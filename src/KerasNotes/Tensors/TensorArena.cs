@@ -15,7 +15,13 @@ internal sealed class TensorArena
     [ThreadStatic]
     private static TensorArena? t_current;
 
+    // A step of any model here uses a few dozen buffer lengths at most; beyond that, stale lengths are trimmed.
+    private const int KeepSizes = 32;
+    private const long KeepSteps = 8;
+
     private readonly Dictionary<int, Stack<float[]>> _freeBuffers = [];
+    private readonly Dictionary<int, long> _lastUsed = [];
+    private long _resets;
     private readonly List<float[]> _usedBuffers = [];
     private readonly Stack<Tensor> _freeTensors = new();
     private readonly List<Tensor> _usedTensors = [];
@@ -104,8 +110,14 @@ internal sealed class TensorArena
     }
 
     /// <summary>Takes back every buffer and tensor handed out since the last reset.</summary>
+    /// <remarks>
+    /// Buffers of a length that no step has asked for in the last <see cref="KeepSteps"/> steps are let go, so a
+    /// caller who predicts batches of ever new sizes does not pile up buffers for each size it ever saw; a training
+    /// loop's sizes (and its partial last batch) come back every epoch or every step and stay.
+    /// </remarks>
     public void Reset()
     {
+        _resets++;
         foreach (var buffer in _usedBuffers)
         {
             if (!_freeBuffers.TryGetValue(buffer.Length, out var stack))
@@ -115,6 +127,20 @@ internal sealed class TensorArena
             }
 
             stack.Push(buffer);
+            _lastUsed[buffer.Length] = _resets;
+        }
+
+        if (_freeBuffers.Count > KeepSizes)
+        {
+            foreach (var (length, last) in _lastUsed)
+            {
+                // Removing while enumerating is allowed for Dictionary since .NET Core 3.0.
+                if (_resets - last > KeepSteps)
+                {
+                    _lastUsed.Remove(length);
+                    _freeBuffers.Remove(length);
+                }
+            }
         }
 
         _usedBuffers.Clear();

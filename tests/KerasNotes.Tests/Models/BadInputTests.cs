@@ -293,4 +293,112 @@ public sealed class BadInputTests
             .Where(e => e.ParamName == "units" && e.Message.Contains("Dense 'dense_wide'") && e.Message.Contains("[None, 784]"));
         model.Layers.Should().BeEmpty();
     }
+
+    [Fact]
+    public void A_Fit_cancelled_before_an_epoch_logs_no_epoch_so_no_checkpoint_takes_loss_zero_for_the_best()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var history = model.Fit(x, labels, epochs: 3, verbose: 0, cancellationToken: cancelled.Token);
+        history.Epochs.Should().BeEmpty();
+        WeightsUnchanged(model, before);
+
+        using var afterFirst = new CancellationTokenSource();
+        var stopper = new KerasNotes.Callbacks.LambdaCallback(onEpochEnd: (_, _) => afterFirst.Cancel());
+        var second = model.Fit(x, labels, epochs: 3, verbose: 0, callbacks: [stopper], cancellationToken: afterFirst.Token);
+        second.Epochs.Should().Equal(0);
+        second["loss"].Should().OnlyContain(l => l > 0);
+    }
+
+    private sealed class NullBatches : KerasNotes.Data.IDataSequence
+    {
+        public int Count => 2;
+
+        public KerasNotes.Data.DataBatch GetBatch(int index) => new(null!, Tensor.Zeros(2));
+    }
+
+    [Fact]
+    public void A_data_sequence_batch_without_inputs_is_refused_with_ArgumentException_not_a_null_reference()
+    {
+        var (model, before) = Compiled();
+        var fit = () => model.Fit(new NullBatches(), verbose: 0);
+        fit.Should().Throw<ArgumentException>().Where(e => e.ParamName == "batch.X" && e.Message.Contains("no X"));
+        var evaluate = () => model.Evaluate(new NullBatches());
+        evaluate.Should().Throw<ArgumentException>().Where(e => e.ParamName == "batch.X");
+        WeightsUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Tensor_factories_refuse_shapes_too_large_or_unknown_naming_the_shape()
+    {
+        var huge = () => Tensor.Zeros(65537, 65537);
+        huge.Should().Throw<ArgumentException>().Where(e => e.ParamName == "shape" && e.Message.Contains("[65537, 65537]"));
+        var unknown = () => Tensor.Zeros(-1);
+        unknown.Should().Throw<ArgumentException>().Where(e => e.ParamName == "shape" && e.Message.Contains("unknown"));
+        var ones = () => Tensor.Ones(65537, 65537);
+        ones.Should().Throw<ArgumentException>().Where(e => e.ParamName == "shape");
+        var fromArray = () => Tensor.FromArray(new float[4], 65537, 65537);
+        fromArray.Should().Throw<ArgumentException>().Where(e => e.ParamName == "shape");
+    }
+
+    [Fact]
+    public void Reshape_to_dimensions_whose_product_wraps_around_is_refused()
+    {
+        var act = () => Ops.Reshape(Tensor.Zeros(0, 5), 65536, 65536, 65536, 65536);
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "shape");
+        Ops.Reshape(Tensor.Zeros(0, 5), 65536, 65536, 0).Shape.Should().Be(new Shape(65536, 65536, 0));
+    }
+
+    [Fact]
+    public void A_weight_larger_than_an_array_names_the_layer_and_the_weight()
+    {
+        var model = new Sequential(new Input(int.MaxValue));
+        var act = () => model.Add(new BatchNormalization(name: "bn_huge"));
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("'bn_huge'") && e.Message.Contains("gamma"));
+        model.Layers.Should().BeEmpty();
+    }
+
+    private sealed class Passthrough : Layer
+    {
+        protected override Tensor Call(Tensor inputs, bool training) => inputs;
+    }
+
+    [Fact]
+    public void A_custom_layer_on_inputs_too_large_to_probe_names_itself_and_the_shape()
+    {
+        var model = new Sequential(new Input(65537, 65537));
+        var act = () => model.Add(new Passthrough());
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("passthrough") && e.Message.Contains("65537"));
+    }
+
+    [Fact]
+    public void Sample_weights_with_more_than_one_weight_per_sample_are_refused_naming_sampleWeight()
+    {
+        var (model, before) = Compiled();
+        var (x, labels) = TestModels.Classification();
+        var fit = () => model.Fit(x, labels, verbose: 0, sampleWeight: Tensor.Ones(60, 3));
+        fit.Should().Throw<ArgumentException>().Where(e => e.ParamName == "sampleWeight" && e.Message.Contains("[60, 3]"));
+        var evaluate = () => model.Evaluate(x, labels, sampleWeight: Tensor.Ones(60, 3));
+        evaluate.Should().Throw<ArgumentException>().Where(e => e.ParamName == "sampleWeight");
+        var onBatch = () => model.TrainOnBatch(x, labels, sampleWeight: Tensor.Ones(60, 3));
+        onBatch.Should().Throw<ArgumentException>().Where(e => e.ParamName == "sampleWeight");
+        WeightsUnchanged(model, before);
+        model.Fit(x, labels, verbose: 0, sampleWeight: Tensor.Ones(60, 1));
+    }
+
+    [Fact]
+    public void Flatten_refuses_a_scalar()
+    {
+        var act = () => new Flatten().Apply(Tensor.Scalar(3f));
+        act.Should().Throw<ArgumentException>().WithMessage("*needs inputs with a batch axis*");
+    }
+
+    [Fact]
+    public void A_jagged_array_whose_first_row_is_null_says_so()
+    {
+        var act = () => Tensor.FromArray(new float[][] { null!, [1f, 2f] });
+        act.Should().Throw<ArgumentException>().WithMessage("Row 0 of 'rows' is null*");
+    }
 }

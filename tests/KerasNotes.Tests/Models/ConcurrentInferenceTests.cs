@@ -241,7 +241,7 @@ public sealed class ConcurrentInferenceTests
         gate.Entered.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
 
         var fit = () => model.Fit(x, Tensor.Zeros(4, 2), epochs: 1, verbose: 0);
-        fit.Should().Throw<InvalidOperationException>().WithMessage("*Predict, Evaluate or a save on another thread*Fit*");
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*running Predict, Evaluate or a save*Fit cannot change it*");
         var compile = () => model.Compile(new SGD(0.2), "mse");
         compile.Should().Throw<InvalidOperationException>().WithMessage("*Compile*");
 
@@ -312,5 +312,152 @@ public sealed class ConcurrentInferenceTests
         gate.Throw = false;
         OnThreads(t => TensorAssert.BitEqual(expected.AsSpan(), model.Predict(x).AsSpan(), $"thread {t} after the failures"));
         model.Fit(x, Tensor.Zeros(5, 2), epochs: 1, verbose: 0);
+    }
+
+    [Fact]
+    public void Gradient_tapes_on_eight_threads_over_the_same_weights_give_the_serial_gradients()
+    {
+        var w = new Variable(GradientCheck.Random(20, -1f, 1f, 5, 3), name: "w");
+        var b = new Variable(GradientCheck.Random(21, -1f, 1f, 3), name: "b");
+        var inputs = new Tensor[Threads];
+        var expected = new Tensor[Threads][];
+        for (int t = 0; t < Threads; t++)
+        {
+            inputs[t] = GradientCheck.Random(30 + t, -1f, 1f, 4 + t, 5);
+            using var tape = new GradientTape();
+            var loss = Ops.Mean(Ops.Square(Ops.Add(Ops.MatMul(inputs[t], w), b)));
+            expected[t] = tape.Gradient(loss, [w, b]);
+        }
+
+        OnThreads(t =>
+        {
+            for (int round = 0; round < 100; round++)
+            {
+                using var tape = new GradientTape();
+                var loss = Ops.Mean(Ops.Square(Ops.Add(Ops.MatMul(inputs[t], w), b)));
+                var grads = tape.Gradient(loss, [w, b]);
+                TensorAssert.BitEqual(expected[t][0].AsSpan(), grads[0].AsSpan(), $"dL/dw on thread {t}, round {round}");
+                TensorAssert.BitEqual(expected[t][1].AsSpan(), grads[1].AsSpan(), $"dL/db on thread {t}, round {round}");
+            }
+        });
+    }
+
+    [Fact]
+    public void A_model_nested_in_another_is_guarded_through_both()
+    {
+        var gate = new Gate();
+        var inner = new Sequential(new Input(3), new Dense(3, kernelInitializer: new GlorotUniform(6)), gate);
+        inner.Compile(new SGD(0.1), "mse");
+        var outer = new Sequential(new Input(3), inner, new Dense(2, kernelInitializer: new GlorotUniform(7)));
+        outer.Compile(new SGD(0.1), "mse");
+        var x = GradientCheck.Random(18, -1f, 1f, 4, 3);
+        gate.Entered.Reset();
+        gate.Release.Reset();
+        var predictor = new Thread(() => outer.Predict(x));
+        predictor.Start();
+        gate.Entered.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        var fitInner = () => inner.Fit(x, Tensor.Zeros(4, 3), epochs: 1, verbose: 0);
+        fitInner.Should().Throw<InvalidOperationException>().WithMessage($"*{inner.Name}*");
+        gate.Release.Set();
+        predictor.Join();
+
+        // The other way round: while the outer model trains, its inner model cannot be used elsewhere.
+        using var inEpoch = new ManualResetEventSlim(false);
+        using var resume = new ManualResetEventSlim(false);
+        var hold = new KerasNotes.Callbacks.LambdaCallback(onEpochBegin: (_, _) =>
+        {
+            inEpoch.Set();
+            resume.Wait(TimeSpan.FromSeconds(30));
+        });
+        var trainer = new Thread(() => outer.Fit(x, Tensor.Zeros(4, 2), epochs: 1, verbose: 0, callbacks: [hold]));
+        trainer.Start();
+        inEpoch.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        var predictInner = () => inner.Predict(x);
+        predictInner.Should().Throw<InvalidOperationException>();
+        resume.Set();
+        trainer.Join();
+        inner.Predict(x).Shape.Should().Be(new Shape(4, 3));
+    }
+
+    private sealed class FailingBuild : Layer
+    {
+        public bool Fail { get; set; } = true;
+
+        public override void Build(Shape inputShape)
+        {
+            AddWeight("first", new Shape(inputShape[-1]));
+            if (Fail)
+            {
+                throw new InvalidDataException("Build failed on purpose after its first weight");
+            }
+
+            AddWeight("second", new Shape(inputShape[-1]));
+        }
+
+        protected override Tensor Call(Tensor inputs, bool training) => inputs * Weights[0].Value * Weights[1].Value;
+    }
+
+    [Fact]
+    public void A_Build_that_fails_halfway_leaves_no_weights_and_the_next_call_builds_afresh()
+    {
+        var layer = new FailingBuild();
+        var model = new Sequential(layer);
+        var x = GradientCheck.Random(19, -1f, 1f, 2, 4);
+        var act = () => model.Predict(x);
+        act.Should().Throw<InvalidDataException>();
+        layer.Weights.Should().BeEmpty();
+        layer.Built.Should().BeFalse();
+        layer.Fail = false;
+        model.Predict(x).Shape.Should().Be(new Shape(2, 4));
+        layer.Weights.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void Predicting_batches_of_ever_new_sizes_does_not_keep_a_buffer_for_every_size()
+    {
+        var model = new Sequential(new Input(64), new Dense(128, activation: "relu"), new Dense(10, activation: "softmax"));
+        var x = GradientCheck.Random(22, -1f, 1f, 400, 64);
+        model.PredictOnBatch(x.SliceRows(0, 1));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        for (int rows = 1; rows <= 400; rows++)
+        {
+            model.PredictOnBatch(x.SliceRows(0, rows));
+        }
+
+        long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+
+        // Keeping every size would hold about 400 sizes x (128 + 10) floats x 200 rows on average = 44 MB.
+        retained.Should().BeLessThan(8L << 20);
+    }
+
+    [Fact]
+    public void Threads_that_first_call_an_unbuilt_model_with_different_shapes_are_each_checked_against_the_build()
+    {
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var model = new Sequential(new Flatten(), new Dense(3, kernelInitializer: new GlorotUniform(8)));
+            int accepted23 = 0, accepted32 = 0;
+            OnThreads(t =>
+            {
+                try
+                {
+                    model.Predict(Tensor.Zeros(4, t % 2 == 0 ? 2 : 3, t % 2 == 0 ? 3 : 2));
+                    if (t % 2 == 0)
+                    {
+                        Interlocked.Increment(ref accepted23);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref accepted32);
+                    }
+                }
+                catch (ArgumentException)
+                {
+                }
+            });
+            (accepted23 == 0 || accepted32 == 0).Should().BeTrue($"only the built shape may pass (trial {trial}: {accepted23} and {accepted32} accepted)");
+        }
     }
 }
