@@ -40,10 +40,16 @@ public abstract partial class Model : Layer
     /// <summary>The model's layers (for a Sequential, all but the leading <see cref="Input"/>).</summary>
     public abstract IReadOnlyList<Layer> Layers { get; }
 
-    /// <summary>Every layer the model runs, in order, including an input layer if any.</summary>
+    /// <summary>
+    /// The layers whose weights and losses make up the model, in the order they run (for a Sequential the same as
+    /// <see cref="Layers"/>: its <see cref="Input"/> holds no weights and is not among them).
+    /// </summary>
     internal abstract IReadOnlyList<Layer> AllLayers { get; }
 
-    /// <summary>Set to true (by a callback, say) to stop <c>Fit</c> at the end of the current batch's epoch (Keras <c>stop_training</c>).</summary>
+    /// <summary>
+    /// Set to true (from a callback, say) to stop <c>Fit</c> (Keras <c>stop_training</c>): the current batch finishes, the
+    /// epoch is closed there (validation and the epoch-end callbacks still run) and no further epoch starts.
+    /// </summary>
     public bool StopTraining { get; set; }
 
     /// <summary>The History of the most recent <c>Fit</c> (Keras <c>model.history</c>).</summary>
