@@ -46,7 +46,7 @@ internal static class ElementwiseDriver
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
@@ -82,7 +82,7 @@ internal static class ElementwiseDriver
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(d);
         int n = x.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
@@ -112,7 +112,7 @@ internal static class ElementwiseDriver
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dr = ref MemoryMarshal.GetReference(d);
         int n = x.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             var yv = Vector512.Create(y);
@@ -144,7 +144,7 @@ internal static class ElementwiseDriver
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(d);
         int n = y.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             var xv = Vector512.Create(x);

@@ -4,14 +4,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace KerasNotes.Kernels;
 
-/// <summary>Which instruction set a kernel uses; tests force each one to compare the paths.</summary>
-internal enum SimdLevel
-{
-    Scalar,
-    Vector256,
-    Vector512,
-}
-
 /// <summary>
 /// Single-precision matrix product <c>C = op(A)·op(B)</c> (or <c>C += ...</c>), row-major,
 /// where <c>op</c> is identity or transpose. The one seam every matrix product goes through.
@@ -32,15 +24,7 @@ internal static unsafe class Gemm
     private const int MC = 120;
     private const int NC = 1024;
 
-    // Products smaller than this many multiply-adds stay on one thread: waking a worker costs more.
-    private const long ParallelThreshold = 1L << 20;
-
-    /// <summary>The instruction set in use; tests may lower it to compare paths.</summary>
-    internal static SimdLevel Level { get; set; } = DetectLevel();
-
-    internal static SimdLevel DetectLevel() =>
-        Vector512.IsHardwareAccelerated ? SimdLevel.Vector512 :
-        Vector256.IsHardwareAccelerated ? SimdLevel.Vector256 : SimdLevel.Scalar;
+    private const long ParallelThreshold = KernelControl.GemmParallelThreshold;
 
     /// <summary>
     /// Computes <c>C[m×n] = op(A)[m×k] · op(B)[k×n]</c>, or adds it to C when <paramref name="accumulate"/> is set.
@@ -75,17 +59,17 @@ internal static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var p = new Problem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, Level);
+            var p = new Problem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, KernelControl.Simd);
             if (m <= 2 && !transB)
             {
                 // One or two rows (single-sample inference): stream B once per row instead of computing a
                 // whole tile of which most rows would be padding. Reading B is the whole cost, so a large B
                 // is split by columns over the threads (each core then streams half of it).
-                if (Threading.IntraOpThreads > 1 && (long)n * k >= GemvParallelThreshold)
+                if (KernelControl.Threads > 1 && (long)n * k >= GemvParallelThreshold)
                 {
                     var job = GemvJob.Get();
                     job.Problem = p;
-                    WorkerPool.Shared.Run(job, Threading.IntraOpThreads);
+                    WorkerPool.Shared.Run(job, KernelControl.Threads);
                     job.Problem = default;
                 }
                 else
@@ -99,7 +83,7 @@ internal static unsafe class Gemm
                 return;
             }
 
-            int threads = Threading.IntraOpThreads;
+            int threads = KernelControl.Threads;
             if (threads > 1 && (long)m * n * k >= ParallelThreshold)
             {
                 var job = GemmJob.Get();
@@ -224,7 +208,7 @@ internal static unsafe class Gemm
     }
 
     // A vector-matrix product this large is worth a second core's cache and bandwidth.
-    private const long GemvParallelThreshold = 1L << 16;
+    private const long GemvParallelThreshold = KernelControl.GemvParallelThreshold;
 
     /// <summary>Splits the columns of a one- or two-row product over the threads, in 64-column chunks.</summary>
     private sealed class GemvJob : ParallelJob

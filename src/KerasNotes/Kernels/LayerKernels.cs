@@ -110,7 +110,7 @@ internal static class LayerKernels
         ref float mr = ref MemoryMarshal.GetReference(mean);
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int n = row.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
             {
@@ -118,7 +118,7 @@ internal static class LayerKernels
                 (Vector512.LoadUnsafe(ref ar, (nuint)i) + (d * d)).StoreUnsafe(ref ar, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             for (; i <= n - 8; i += 8)
             {
@@ -147,14 +147,14 @@ internal static class LayerKernels
             ref float xr = ref MemoryMarshal.GetReference(x.Slice(r * cols, cols));
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * cols, cols));
             int i = 0;
-            if (Gemm.Level == SimdLevel.Vector512)
+            if (KernelControl.Simd == SimdLevel.Vector512)
             {
                 for (; i <= cols - 16; i += 16)
                 {
                     ((Vector512.LoadUnsafe(ref xr, (nuint)i) * Vector512.LoadUnsafe(ref sr, (nuint)i)) + Vector512.LoadUnsafe(ref hr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
-            else if (Gemm.Level == SimdLevel.Vector256)
+            else if (KernelControl.Simd == SimdLevel.Vector256)
             {
                 for (; i <= cols - 8; i += 8)
                 {
@@ -175,7 +175,7 @@ internal static class LayerKernels
         float epsilon, Span<float> inv, Span<float> scale, Span<float> shift)
     {
         int n = mean.Length, c = 0;
-        if (Gemm.Level >= SimdLevel.Vector256 && !gamma.IsEmpty && !beta.IsEmpty)
+        if (KernelControl.Simd >= SimdLevel.Vector256 && !gamma.IsEmpty && !beta.IsEmpty)
         {
             ref float mr = ref MemoryMarshal.GetReference(mean);
             ref float vr = ref MemoryMarshal.GetReference(variance);
@@ -251,7 +251,7 @@ internal static class LayerKernels
         ref float br = ref MemoryMarshal.GetReference(dbeta);
         ref float dr = ref MemoryMarshal.GetReference(dgamma);
         int n = x.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
             {
@@ -261,7 +261,7 @@ internal static class LayerKernels
                 (Vector512.LoadUnsafe(ref dr, (nuint)i) + (gv * xhat)).StoreUnsafe(ref dr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             for (; i <= n - 8; i += 8)
             {
@@ -294,7 +294,7 @@ internal static class LayerKernels
         ref float dr = ref MemoryMarshal.GetReference(dgamma);
         ref float outr = ref MemoryMarshal.GetReference(dx);
         int n = x.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var nv = Vector512.Create(count);
             for (; i <= n - 16; i += 16)
@@ -304,7 +304,7 @@ internal static class LayerKernels
                 (Vector512.LoadUnsafe(ref cr, (nuint)i) * inner).StoreUnsafe(ref outr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var nv = Vector256.Create(count);
             for (; i <= n - 8; i += 8)
@@ -329,7 +329,7 @@ internal static class LayerKernels
         ref float mr = ref MemoryMarshal.GetReference(mask);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var kv = Vector512.Create(keep);
             for (; i <= n - 16; i += 16)
@@ -337,7 +337,7 @@ internal static class LayerKernels
                 ((Vector512.LoadUnsafe(ref xr, (nuint)i) / kv) & Vector512.LoadUnsafe(ref mr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var kv = Vector256.Create(keep);
             for (; i <= n - 8; i += 8)

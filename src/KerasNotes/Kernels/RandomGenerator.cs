@@ -190,7 +190,7 @@ internal sealed class RandomGenerator : System.Random
         }
 
         int i = 0;
-        var level = Kernels.Gemm.Level;
+        var level = Kernels.KernelControl.Simd;
         if (level == Kernels.SimdLevel.Vector512)
         {
             var lane = Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

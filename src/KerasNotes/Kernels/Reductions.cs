@@ -21,7 +21,7 @@ internal static class Reductions
         ref float xr = ref MemoryMarshal.GetReference(x);
         Span<float> lanes = stackalloc float[16];
         lanes.Clear();
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (n >= 16)
         {
             if (level == SimdLevel.Vector512)
@@ -79,7 +79,7 @@ internal static class Reductions
         ref float xr = ref MemoryMarshal.GetReference(x);
         Span<float> lanes = stackalloc float[16];
         lanes.Clear();
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (n >= 16)
         {
             if (level == SimdLevel.Vector512)

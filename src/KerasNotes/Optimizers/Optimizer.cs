@@ -91,7 +91,7 @@ public abstract class Optimizer
     /// <exception cref="InvalidOperationException">Set while a schedule drives the rate (as Keras, which raises TypeError).</exception>
     public double LearningRate
     {
-        get => Schedule is null ? _learningRate : (float)Schedule.Call(Iterations);
+        get => CurrentLearningRate;
         set
         {
             if (Schedule is not null)
@@ -260,7 +260,7 @@ public abstract class Optimizer
 
         // Element-wise updates split by elements over the worker threads: each element is updated by
         // exactly one thread with the same arithmetic, so the result does not depend on the split.
-        int parts = job.Total >= ParallelUpdateThreshold ? Threading.IntraOpThreads : 1;
+        int parts = job.Total >= Kernels.KernelControl.UpdateParallelThreshold ? Kernels.KernelControl.Threads : 1;
         if (parts > 1)
         {
             Kernels.WorkerPool.Shared.Run(job, parts);
@@ -273,9 +273,6 @@ public abstract class Optimizer
         job.Clear();
         Iterations++;
     }
-
-    // Below this many values one thread is faster than waking another.
-    private const long ParallelUpdateThreshold = 1 << 16;
 
     /// <summary>Updates a range of one variable: decoupled weight decay, then the rule.</summary>
     private void UpdateRange(Tensor gradient, Variable variable, int index, bool decay, float lr, int offset, int length)

@@ -25,7 +25,7 @@ internal static class OptimizerKernels
     {
         ref float wr = ref MemoryMarshal.GetReference(w);
         int n = w.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var wdv = Vector512.Create(wd);
             var lv = Vector512.Create(lr);
@@ -35,7 +35,7 @@ internal static class OptimizerKernels
                 (v - ((v * wdv) * lv)).StoreUnsafe(ref wr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var wdv = Vector256.Create(wd);
             var lv = Vector256.Create(lr);
@@ -58,7 +58,7 @@ internal static class OptimizerKernels
         ref float gr = ref MemoryMarshal.GetReference(g);
         ref float wr = ref MemoryMarshal.GetReference(w);
         int n = w.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var lv = Vector512.Create(lr);
             for (; i <= n - 16; i += 16)
@@ -67,7 +67,7 @@ internal static class OptimizerKernels
                 wv.StoreUnsafe(ref wr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var lv = Vector256.Create(lr);
             for (; i <= n - 8; i += 8)
@@ -90,7 +90,7 @@ internal static class OptimizerKernels
         ref float wr = ref MemoryMarshal.GetReference(w);
         ref float mr = ref MemoryMarshal.GetReference(m);
         int n = w.Length, i = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var lv = Vector512.Create(lr);
             var mu = Vector512.Create(momentum);
@@ -103,7 +103,7 @@ internal static class OptimizerKernels
                 (Vector512.LoadUnsafe(ref wr, (nuint)i) + step).StoreUnsafe(ref wr, (nuint)i);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var lv = Vector256.Create(lr);
             var mu = Vector256.Create(momentum);
@@ -140,7 +140,7 @@ internal static class OptimizerKernels
         ref float mr = ref MemoryMarshal.GetReference(m);
         ref float vr = ref MemoryMarshal.GetReference(v);
         int n = w.Length, i = 0;
-        if (!ams && Gemm.Level == SimdLevel.Vector512)
+        if (!ams && KernelControl.Simd == SimdLevel.Vector512)
         {
             var b1 = Vector512.Create(oneMinusBeta1);
             var b2 = Vector512.Create(oneMinusBeta2);
@@ -159,7 +159,7 @@ internal static class OptimizerKernels
                 wv.StoreUnsafe(ref wr, (nuint)i);
             }
         }
-        else if (!ams && Gemm.Level == SimdLevel.Vector256)
+        else if (!ams && KernelControl.Simd == SimdLevel.Vector256)
         {
             var b1 = Vector256.Create(oneMinusBeta1);
             var b2 = Vector256.Create(oneMinusBeta2);
@@ -210,7 +210,7 @@ internal static class OptimizerKernels
             ref float wr = ref MemoryMarshal.GetReference(w);
             ref float vr = ref MemoryMarshal.GetReference(velocity);
             int n = w.Length;
-            if (Gemm.Level == SimdLevel.Vector512)
+            if (KernelControl.Simd == SimdLevel.Vector512)
             {
                 var rv = Vector512.Create(rho);
                 var orv = Vector512.Create(oneMinusRho);
@@ -224,7 +224,7 @@ internal static class OptimizerKernels
                     (Vector512.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector512.Sqrt(vv + ev))).StoreUnsafe(ref wr, (nuint)start);
                 }
             }
-            else if (Gemm.Level == SimdLevel.Vector256)
+            else if (KernelControl.Simd == SimdLevel.Vector256)
             {
                 var rv = Vector256.Create(rho);
                 var orv = Vector256.Create(oneMinusRho);
@@ -278,7 +278,7 @@ internal static class OptimizerKernels
         ref float wr = ref MemoryMarshal.GetReference(w);
         ref float ar = ref MemoryMarshal.GetReference(accumulator);
         int n = w.Length, start = 0;
-        if (Gemm.Level == SimdLevel.Vector512)
+        if (KernelControl.Simd == SimdLevel.Vector512)
         {
             var lv = Vector512.Create(lr);
             var ev = Vector512.Create(epsilon);
@@ -290,7 +290,7 @@ internal static class OptimizerKernels
                 (Vector512.LoadUnsafe(ref wr, (nuint)start) - ((lv * gv) / Vector512.Sqrt(acc + ev))).StoreUnsafe(ref wr, (nuint)start);
             }
         }
-        else if (Gemm.Level == SimdLevel.Vector256)
+        else if (KernelControl.Simd == SimdLevel.Vector256)
         {
             var lv = Vector256.Create(lr);
             var ev = Vector256.Create(epsilon);

@@ -47,7 +47,7 @@ public sealed class DropoutMaskTests
     [Fact]
     public void Mask_elements_are_all_bits_set_or_zero()
     {
-        var mask = Draw(Gemm.DetectLevel(), 1, 1, 0.5, s_lengths);
+        var mask = Draw(KernelControl.DetectSimd(), 1, 1, 0.5, s_lengths);
         mask.Should().OnlyContain(m => BitConverter.SingleToInt32Bits(m) == s_on || BitConverter.SingleToInt32Bits(m) == 0);
     }
 
@@ -80,7 +80,7 @@ public sealed class DropoutMaskTests
     [Fact]
     public void Masks_are_deterministic_per_seed_and_differ_between_seeds_and_streams()
     {
-        var level = Gemm.DetectLevel();
+        var level = KernelControl.DetectSimd();
         var a = Draw(level, 11, 1, 0.5, [500, 37]);
         var again = Draw(level, 11, 1, 0.5, [500, 37]);
         TensorAssert.BitEqual(a, again, "same seed and stream");
@@ -97,7 +97,7 @@ public sealed class DropoutMaskTests
         rng.FillBernoulliMask(first, 0.5);
         rng.FillBernoulliMask(second, 0.5);
         second.Should().NotEqual(first);
-        TensorAssert.BitEqual(Draw(Gemm.DetectLevel(), 5, 1, 0.5, [512]), [.. first, .. second], "one call of 512 equals two calls of 256");
+        TensorAssert.BitEqual(Draw(KernelControl.DetectSimd(), 5, 1, 0.5, [512]), [.. first, .. second], "one call of 512 equals two calls of 256");
     }
 
     [Theory]

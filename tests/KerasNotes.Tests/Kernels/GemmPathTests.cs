@@ -183,7 +183,7 @@ public sealed class GemmPathTests
     [InlineData(128, 784, 256, false, true)]
     public void Gemm_on_two_threads_is_bit_identical_to_one_thread(int m, int n, int k, bool transA, bool transB)
     {
-        foreach (var level in new[] { Gemm.DetectLevel(), SimdLevel.Vector256 })
+        foreach (var level in new[] { KernelControl.DetectSimd(), SimdLevel.Vector256 })
         {
             using var simd = new SimdLevelScope(level);
             var p = new Problem(m, n, k, transA, transB, false, 0, 0, 0, 7);

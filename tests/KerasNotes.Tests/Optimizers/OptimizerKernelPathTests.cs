@@ -85,7 +85,7 @@ public sealed class OptimizerKernelPathTests
             expectedW[i] = w[i] - ((mi * Alpha) / (MathF.Sqrt(vi) + Eps));
         }
 
-        using var scope = new SimdLevelScope(Gemm.DetectLevel());
+        using var scope = new SimdLevelScope(KernelControl.DetectSimd());
         OptimizerKernels.Adam(g, w, m, v, [], B1, B2, Alpha, Eps);
         TensorAssert.BitEqual(expectedW, w, "Adam weights");
     }

@@ -16,18 +16,18 @@ public sealed class GlobalKernelSettings
     internal static readonly SimdLevel[] Levels = [SimdLevel.Scalar, SimdLevel.Vector256, SimdLevel.Vector512];
 }
 
-/// <summary>Forces <see cref="Gemm.Level"/> (which every vectorised kernel reads) until disposed.</summary>
+/// <summary>Forces <see cref="KernelControl.Simd"/> (which every vectorised kernel reads) until disposed.</summary>
 internal sealed class SimdLevelScope : IDisposable
 {
     private readonly SimdLevel _previous;
 
     public SimdLevelScope(SimdLevel level)
     {
-        _previous = Gemm.Level;
-        Gemm.Level = level;
+        _previous = KernelControl.Simd;
+        KernelControl.Simd = level;
     }
 
-    public void Dispose() => Gemm.Level = _previous;
+    public void Dispose() => KernelControl.Simd = _previous;
 
     /// <summary>Runs <paramref name="action"/> with <paramref name="level"/> forced.</summary>
     public static T Run<T>(SimdLevel level, Func<T> action)
