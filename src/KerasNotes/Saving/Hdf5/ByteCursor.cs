@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+
+namespace KerasNotes.Saving.Hdf5;
+
+/// <summary>
+/// A little-endian reader over one window of the file's bytes. Every read is checked against the window, so a
+/// length or offset field from the file can never make us read outside the structure it belongs to; the failure
+/// names the structure (<see cref="What"/>) and the offsets involved.
+/// </summary>
+internal struct ByteCursor
+{
+    /// <summary>The value HDF5 uses for "no address" (all bits set).</summary>
+    public const ulong Undefined = ulong.MaxValue;
+
+    private readonly byte[] _data;
+    private readonly long _end;
+
+    /// <summary>A cursor over <paramref name="length"/> bytes from <paramref name="start"/>, refused when that window leaves the file.</summary>
+    public ByteCursor(byte[] data, long start, long length, string what)
+    {
+        _data = data;
+        What = what;
+        if (start < 0 || length < 0 || start > data.LongLength || length > data.LongLength - start)
+        {
+            throw new Hdf5FormatException($"{what}: {length} bytes at offset {start} lie outside the {data.LongLength}-byte file");
+        }
+
+        Position = start;
+        _end = start + length;
+    }
+
+    /// <summary>The structure being read, for messages (e.g. <c>object header at 1234</c>).</summary>
+    public string What { get; }
+
+    /// <summary>The absolute file offset of the next byte to read.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>The absolute file offset just past the window.</summary>
+    public readonly long End => _end;
+
+    /// <summary>How many bytes of the window are left.</summary>
+    public readonly long Remaining => _end - Position;
+
+    public byte U8() => Take(1)[0];
+
+    public ushort U16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
+
+    public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+
+    public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+    /// <summary>An unsigned field of 1, 2, 4 or 8 bytes, as the variable-width fields of version 2 structures are.</summary>
+    public ulong Sized(int width) => width switch
+    {
+        1 => U8(),
+        2 => U16(),
+        4 => U32(),
+        _ => U64(),
+    };
+
+    /// <summary>Skips <paramref name="count"/> bytes, which must lie inside the window.</summary>
+    public void Skip(long count) => Take(count);
+
+    /// <summary>The next <paramref name="count"/> bytes; never reaches past the window.</summary>
+    public ReadOnlySpan<byte> Take(long count)
+    {
+        if (count < 0 || count > _end - Position)
+        {
+            throw new Hdf5FormatException($"{What}: needs {count} bytes at offset {Position}, but only {Math.Max(0, _end - Position)} remain of the structure");
+        }
+
+        var span = new ReadOnlySpan<byte>(_data, (int)Position, (int)count);
+        Position += count;
+        return span;
+    }
+
+    /// <summary>True when the next bytes are the 4-character signature <paramref name="signature"/>; consumes them either way.</summary>
+    public bool Signature(string signature)
+    {
+        var s = Take(4);
+        return s[0] == signature[0] && s[1] == signature[1] && s[2] == signature[2] && s[3] == signature[3];
+    }
+
+    /// <summary>A cursor over the next <paramref name="count"/> bytes, which this cursor skips.</summary>
+    public ByteCursor Slice(long count, string what)
+    {
+        long start = Position;
+        Take(count);
+        return new ByteCursor(_data, start, count, what);
+    }
+}

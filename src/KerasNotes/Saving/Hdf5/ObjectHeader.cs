@@ -1,0 +1,306 @@
+namespace KerasNotes.Saving.Hdf5;
+
+/// <summary>What an object header describes.</summary>
+internal enum ObjectKind
+{
+    Group,
+    Dataset,
+
+    /// <summary>Neither (a committed datatype, say): it can be linked but not read.</summary>
+    Other,
+}
+
+/// <summary>
+/// An object header (spec IV.A), version 1 (h5py's default) or 2 (<c>OHDR</c>, what our writer produces), with its
+/// continuation chunks. Chunks are walked with a queue and a visited set, never by recursion, and every chunk's
+/// bytes are charged to the file's work budget, so continuation messages that point at each other (or at one
+/// long chain) cost at most a few passes over the file. Each message is decoded and checked here, once; the
+/// messages that would make a read leave the file (external data files, virtual layouts, external and soft links)
+/// and the features outside our subset (filters, dense storage, shared messages) are refused on sight.
+/// </summary>
+internal sealed class ObjectHeader
+{
+    private const int MaxMessages = 1 << 20;
+
+    private ObjectHeader(long address) => Address = address;
+
+    public long Address { get; }
+
+    public ObjectKind Kind { get; private set; } = ObjectKind.Other;
+
+    public Datatype? Type { get; private set; }
+
+    public Dataspace? Space { get; private set; }
+
+    public DataLayout? Layout { get; private set; }
+
+    public List<Hdf5Attribute> Attributes { get; } = [];
+
+    /// <summary>Links held as link messages (new-style compact groups).</summary>
+    public List<Hdf5Link> Links { get; } = [];
+
+    /// <summary>The B-tree and local heap of an old-style group (symbol table message), or null.</summary>
+    public (long BTree, long Heap)? SymbolTable { get; private set; }
+
+    /// <summary>Finds the attribute called <paramref name="name"/>, or null.</summary>
+    public Hdf5Attribute? Attribute(string name)
+    {
+        foreach (var a in Attributes)
+        {
+            if (a.Name == name)
+            {
+                return a;
+            }
+        }
+
+        return null;
+    }
+
+    public static ObjectHeader Read(Hdf5File file, long address)
+    {
+        string what = $"object header at offset {address}";
+        var header = new ObjectHeader(address);
+        var start = new ByteCursor(file.Bytes, address, Math.Min(16, file.Length - Math.Min(address, file.Length)), what);
+        bool v2;
+        var chunks = new Queue<(long Start, long Length, bool First)>();
+        bool creationOrder = false;
+        if (start.Remaining >= 4 && start.Signature("OHDR"))
+        {
+            var c = new ByteCursor(file.Bytes, address + 4, file.Length - address - 4, what);
+            byte version = c.U8();
+            if (version != 2)
+            {
+                throw new Hdf5FormatException($"{what}: OHDR version {version} is not 2");
+            }
+
+            byte flags = c.U8();
+            if ((flags & 0x20) != 0)
+            {
+                c.Skip(16); // access, modification, change and birth times
+            }
+
+            if ((flags & 0x10) != 0)
+            {
+                c.Skip(4); // attribute storage phase change values
+            }
+
+            creationOrder = (flags & 0x04) != 0;
+            ulong size = c.Sized(1 << (flags & 0x03));
+            if (size > (ulong)c.Remaining)
+            {
+                throw new Hdf5FormatException($"{what}: first chunk of {size} bytes lies outside the {file.Length}-byte file");
+            }
+
+            chunks.Enqueue((c.Position, (long)size, true));
+            v2 = true;
+        }
+        else
+        {
+            start = new ByteCursor(file.Bytes, address, Math.Min(16, file.Length - Math.Min(address, file.Length)), what);
+            if (start.Remaining < 16)
+            {
+                throw new Hdf5FormatException($"{what}: the file ends before the header does");
+            }
+
+            byte version = start.U8();
+            if (version != 1)
+            {
+                throw new Hdf5FormatException($"{what}: expected a version 1 object header or the signature OHDR, found version byte {version}");
+            }
+
+            start.Skip(7); // reserved, message count, reference count
+            uint size = start.U32();
+            chunks.Enqueue((address + 16, size, true));
+            v2 = false;
+        }
+
+        var seen = new HashSet<long>();
+        int messages = 0;
+        while (chunks.Count > 0)
+        {
+            var (at, length, first) = chunks.Dequeue();
+            if (!seen.Add(at))
+            {
+                throw new Hdf5FormatException($"{what}: continuation chunk at offset {at} is reached twice (continuation messages form a loop)");
+            }
+
+            file.Charge(length, what);
+            var chunk = new ByteCursor(file.Bytes, at, length, $"{what} chunk at offset {at}");
+            if (v2 && !first)
+            {
+                if (length < 8 || !chunk.Signature("OCHK"))
+                {
+                    throw new Hdf5FormatException($"{chunk.What}: expected the signature OCHK");
+                }
+
+                chunk = new ByteCursor(file.Bytes, at + 4, length - 8, chunk.What); // messages sit between the signature and the checksum
+            }
+
+            int prefix = v2 ? (creationOrder ? 6 : 4) : 8;
+            while (chunk.Remaining >= prefix)
+            {
+                int type = v2 ? chunk.U8() : chunk.U16();
+                int size = chunk.U16();
+                byte flags = chunk.U8();
+                chunk.Skip(prefix - (v2 ? 4 : 5));
+                var body = chunk.Slice(size, $"{what} message type 0x{type:X4} at offset {chunk.Position}");
+                if (++messages > MaxMessages)
+                {
+                    throw new Hdf5FormatException($"{what}: more than {MaxMessages} messages");
+                }
+
+                header.Decode(file, type, flags, body, chunks);
+            }
+        }
+
+        header.Classify(what);
+        return header;
+    }
+
+    private void Decode(Hdf5File file, int type, byte flags, ByteCursor body, Queue<(long, long, bool)> chunks)
+    {
+        if ((flags & 0x02) != 0 && type is not 0)
+        {
+            throw new Hdf5FormatException($"{body.What}: shared object header messages are not supported");
+        }
+
+        switch (type)
+        {
+            case 0x00: // NIL
+            case 0x04: // old fill value
+            case 0x05: // fill value
+            case 0x0A: // group info
+            case 0x0D: // comment
+            case 0x0E: // old modification time
+            case 0x12: // modification time
+            case 0x13: // B-tree 'K' values
+            case 0x14: // driver info
+            case 0x16: // reference count
+            case 0x17: // file space info
+                break;
+            case 0x01:
+                Space = Space is null ? Dataspace.Parse(ref body) : throw Twice(body, "dataspace");
+                break;
+            case 0x03:
+                Type = Type is null ? Datatype.Parse(ref body) : throw Twice(body, "datatype");
+                break;
+            case 0x08:
+                Layout = Layout is null ? DataLayout.Parse(ref body, file.Length) : throw Twice(body, "data layout");
+                break;
+            case 0x02:
+                CheckLinkInfo(body);
+                break;
+            case 0x06:
+                Links.Add(Hdf5Link.Parse(body, file.Length));
+                break;
+            case 0x07:
+                throw new Hdf5FormatException($"{body.What}: external data files message refused: the dataset's data would be read from another file");
+            case 0x0B:
+                CheckFilters(body);
+                break;
+            case 0x0C:
+                Attributes.Add(Hdf5Attribute.Parse(body));
+                break;
+            case 0x10:
+                {
+                    ulong at = body.U64(), length = body.U64();
+                    if (at >= (ulong)file.Length || length > (ulong)file.Length - at)
+                    {
+                        throw new Hdf5FormatException($"{body.What}: continuation of {length} bytes at offset {at} lies outside the {file.Length}-byte file");
+                    }
+
+                    chunks.Enqueue(((long)at, (long)length, false));
+                    break;
+                }
+
+            case 0x11:
+                {
+                    ulong tree = body.U64(), heap = body.U64();
+                    SymbolTable = SymbolTable is null ? ((long)Math.Min(tree, long.MaxValue), (long)Math.Min(heap, long.MaxValue)) : throw Twice(body, "symbol table");
+                    break;
+                }
+
+            case 0x15:
+                CheckAttributeInfo(body);
+                break;
+            default:
+                if ((flags & 0x80) != 0)
+                {
+                    throw new Hdf5FormatException($"{body.What}: unknown message type 0x{type:X4} that readers must understand");
+                }
+
+                break;
+        }
+    }
+
+    private static Hdf5FormatException Twice(ByteCursor body, string what) => new($"{body.What}: a second {what} message in one object header");
+
+    // Link info: dense link storage (a fractal heap and a version 2 B-tree) is outside the subset: Keras and our
+    // writer keep links in the header (h5py moves to dense storage only past 8 links with the latest file format).
+    private static void CheckLinkInfo(ByteCursor c)
+    {
+        c.U8();
+        byte flags = c.U8();
+        if ((flags & 0x01) != 0)
+        {
+            c.Skip(8);
+        }
+
+        if (c.U64() != ByteCursor.Undefined)
+        {
+            throw new Hdf5FormatException($"{c.What}: dense link storage (fractal heap) is not supported; expected links in the object header or a symbol table");
+        }
+    }
+
+    private static void CheckAttributeInfo(ByteCursor c)
+    {
+        c.U8();
+        byte flags = c.U8();
+        if ((flags & 0x01) != 0)
+        {
+            c.Skip(2);
+        }
+
+        if (c.U64() != ByteCursor.Undefined)
+        {
+            throw new Hdf5FormatException($"{c.What}: dense attribute storage (fractal heap) is not supported; expected attributes in the object header");
+        }
+    }
+
+    private static void CheckFilters(ByteCursor c)
+    {
+        c.U8();
+        int count = c.U8();
+        if (count != 0)
+        {
+            throw new Hdf5FormatException($"{c.What}: a filter pipeline of {count} filters (compression or checksums) is not supported; Keras writes unfiltered datasets");
+        }
+    }
+
+    private void Classify(string what)
+    {
+        if (Layout is not null)
+        {
+            if (Type is null || Space is null)
+            {
+                throw new Hdf5FormatException($"{what}: a dataset without a {(Type is null ? "datatype" : "dataspace")} message");
+            }
+
+            if (SymbolTable is not null || Links.Count > 0)
+            {
+                throw new Hdf5FormatException($"{what}: an object that is both a dataset and a group");
+            }
+
+            Kind = ObjectKind.Dataset;
+        }
+        else if (SymbolTable is not null || Links.Count > 0 || Type is null)
+        {
+            if (SymbolTable is not null && Links.Count > 0)
+            {
+                throw new Hdf5FormatException($"{what}: a group with both a symbol table and link messages");
+            }
+
+            Kind = ObjectKind.Group;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+namespace KerasNotes.Saving.Hdf5;
+
+/// <summary>
+/// Walks every object reachable from the root once, depth first with an explicit stack, decoding each header
+/// and group (which applies all their checks). A link back to a group on the current path is a hard-link cycle
+/// and is refused, as is nesting deeper than <see cref="Hdf5File.MaxDepth"/>; an object reached again by another
+/// path (allowed by HDF5) is not walked twice.
+/// </summary>
+internal static class TreeCheck
+{
+    public static void Run(Hdf5File file)
+    {
+        // Names are kept as (name, parent index) and joined into a path only for a message, so deep trees do not
+        // allocate a path string per object.
+        var names = new List<(string Name, int Parent)> { (string.Empty, -1) };
+        var onPath = new HashSet<long>();
+        var done = new HashSet<long>();
+        var stack = new Stack<(long Address, int Depth, int Name, bool Leaving)>();
+        stack.Push((file.Root.Address, 0, 0, false));
+        while (stack.Count > 0)
+        {
+            var (address, depth, name, leaving) = stack.Pop();
+            if (leaving)
+            {
+                onPath.Remove(address);
+                done.Add(address);
+                continue;
+            }
+
+            if (done.Contains(address))
+            {
+                continue;
+            }
+
+            var header = file.Header(address);
+            if (header.Kind != ObjectKind.Group)
+            {
+                done.Add(address);
+                continue;
+            }
+
+            onPath.Add(address);
+            stack.Push((address, depth, name, true));
+            foreach (var link in file.Links(header).All)
+            {
+                names.Add((link.Name, name));
+                int child = names.Count - 1;
+                if (onPath.Contains(link.Address))
+                {
+                    throw new Hdf5FormatException($"'{PathOf(names, child)}' links back to a group that contains it (a hard-link cycle)");
+                }
+
+                if (depth + 1 > Hdf5File.MaxDepth)
+                {
+                    throw new Hdf5FormatException($"'{PathOf(names, child)}' is nested more than {Hdf5File.MaxDepth} groups deep");
+                }
+
+                if (!done.Contains(link.Address))
+                {
+                    stack.Push((link.Address, depth + 1, child, false));
+                }
+            }
+        }
+    }
+
+    private static string PathOf(List<(string Name, int Parent)> names, int index)
+    {
+        var parts = new List<string>();
+        for (int i = index; i > 0; i = names[i].Parent)
+        {
+            parts.Add(names[i].Name);
+        }
+
+        parts.Reverse();
+        return "/" + string.Join('/', parts);
+    }
+}
