@@ -14,12 +14,18 @@ internal struct ByteCursor
 
     private readonly byte[] _data;
     private readonly long _end;
+    private readonly string _what;
+
+    // A part of the structure (a message inside a header, say) and where it starts, joined to _what only when a
+    // message needs it: building that text for every message of a long header would cost more than decoding.
+    private readonly string? _part;
+    private readonly long _partAt;
 
     /// <summary>A cursor over <paramref name="length"/> bytes from <paramref name="start"/>, refused when that window leaves the file.</summary>
     public ByteCursor(byte[] data, long start, long length, string what)
     {
         _data = data;
-        What = what;
+        _what = what;
         if (start < 0 || length < 0 || start > data.LongLength || length > data.LongLength - start)
         {
             throw new Hdf5FormatException($"{what}: {length} bytes at offset {start} lie outside the {data.LongLength}-byte file");
@@ -29,8 +35,15 @@ internal struct ByteCursor
         _end = start + length;
     }
 
-    /// <summary>The structure being read, for messages (e.g. <c>object header at 1234</c>).</summary>
-    public string What { get; }
+    private ByteCursor(byte[] data, long start, long length, string what, string part)
+        : this(data, start, length, what)
+    {
+        _part = part;
+        _partAt = start;
+    }
+
+    /// <summary>The structure being read, for messages (e.g. <c>object header at offset 1234, link message at offset 1250</c>).</summary>
+    public readonly string What => _part is null ? _what : $"{_what}, {_part} at offset {_partAt}";
 
     /// <summary>The absolute file offset of the next byte to read.</summary>
     public long Position { get; private set; }
@@ -81,11 +94,17 @@ internal struct ByteCursor
         return s[0] == signature[0] && s[1] == signature[1] && s[2] == signature[2] && s[3] == signature[3];
     }
 
-    /// <summary>A cursor over the next <paramref name="count"/> bytes, which this cursor skips.</summary>
-    public ByteCursor Slice(long count, string what)
+    /// <summary>
+    /// A cursor over the next <paramref name="count"/> bytes (which this cursor skips), described as
+    /// <paramref name="part"/> of this structure; <paramref name="part"/> should be a constant, not built per call.
+    /// </summary>
+    public ByteCursor Slice(long count, string part)
     {
         long start = Position;
         Take(count);
-        return new ByteCursor(_data, start, count, what);
+        return new ByteCursor(_data, start, count, _what, part);
     }
+
+    /// <summary>A cursor over <paramref name="length"/> bytes from <paramref name="start"/>, described as <paramref name="part"/> of <paramref name="what"/>.</summary>
+    public static ByteCursor Part(byte[] data, long start, long length, string what, string part) => new(data, start, length, what, part);
 }

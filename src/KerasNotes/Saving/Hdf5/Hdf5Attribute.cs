@@ -55,9 +55,9 @@ internal sealed class Hdf5Attribute
         var nameBytes = c.Take(Pad(nameSize))[..nameSize];
         int nul = nameBytes.IndexOf((byte)0);
         string name = Encoding.UTF8.GetString(nul >= 0 ? nameBytes[..nul] : nameBytes);
-        var typeCursor = c.Slice(Pad(typeSize), c.What + $" attribute '{name}' datatype");
+        var typeCursor = c.Slice(Pad(typeSize), "attribute datatype");
         var type = Datatype.Parse(ref typeCursor);
-        var spaceCursor = c.Slice(Pad(spaceSize), c.What + $" attribute '{name}' dataspace");
+        var spaceCursor = c.Slice(Pad(spaceSize), "attribute dataspace");
         var space = Dataspace.Parse(ref spaceCursor);
         ulong count = space.Count;
         if (type.Class == DatatypeClass.VariableLength && type.Size != 16)

@@ -124,8 +124,8 @@ internal sealed class ObjectHeader
                 throw new Hdf5FormatException($"{what}: continuation chunk at offset {at} is reached twice (continuation messages form a loop)");
             }
 
+            var chunk = ByteCursor.Part(file.Bytes, at, length, what, first ? "first chunk" : "continuation chunk");
             file.Charge(length, what);
-            var chunk = new ByteCursor(file.Bytes, at, length, $"{what} chunk at offset {at}");
             if (v2 && !first)
             {
                 if (length < 8 || !chunk.Signature("OCHK"))
@@ -133,7 +133,7 @@ internal sealed class ObjectHeader
                     throw new Hdf5FormatException($"{chunk.What}: expected the signature OCHK");
                 }
 
-                chunk = new ByteCursor(file.Bytes, at + 4, length - 8, chunk.What); // messages sit between the signature and the checksum
+                chunk = ByteCursor.Part(file.Bytes, at + 4, length - 8, what, "continuation chunk"); // messages sit between the signature and the checksum
             }
 
             int prefix = v2 ? (creationOrder ? 6 : 4) : 8;
@@ -143,7 +143,7 @@ internal sealed class ObjectHeader
                 int size = chunk.U16();
                 byte flags = chunk.U8();
                 chunk.Skip(prefix - (v2 ? 4 : 5));
-                var body = chunk.Slice(size, $"{what} message type 0x{type:X4} at offset {chunk.Position}");
+                var body = chunk.Slice(size, MessageName(type));
                 if (++messages > MaxMessages)
                 {
                     throw new Hdf5FormatException($"{what}: more than {MaxMessages} messages");
@@ -194,7 +194,7 @@ internal sealed class ObjectHeader
                 Links.Add(Hdf5Link.Parse(body, file.Length));
                 break;
             case 0x07:
-                throw new Hdf5FormatException($"{body.What}: external data files message refused: the dataset's data would be read from another file");
+                throw new Hdf5FormatException($"{body.What}: refused, as the dataset's data would be read from another file");
             case 0x0B:
                 CheckFilters(body);
                 break;
@@ -232,6 +232,22 @@ internal sealed class ObjectHeader
                 break;
         }
     }
+
+    private static string MessageName(int type) => type switch
+    {
+        0x01 => "dataspace message",
+        0x02 => "link info message",
+        0x03 => "datatype message",
+        0x06 => "link message",
+        0x07 => "external data files message",
+        0x08 => "data layout message",
+        0x0B => "filter pipeline message",
+        0x0C => "attribute message",
+        0x10 => "continuation message",
+        0x11 => "symbol table message",
+        0x15 => "attribute info message",
+        _ => "message",
+    };
 
     private static Hdf5FormatException Twice(ByteCursor body, string what) => new($"{body.What}: a second {what} message in one object header");
 

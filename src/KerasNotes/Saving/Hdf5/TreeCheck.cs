@@ -32,7 +32,18 @@ internal static class TreeCheck
                 continue;
             }
 
-            var header = file.Header(address);
+            ObjectHeader header;
+            IReadOnlyList<Hdf5Link> links;
+            try
+            {
+                header = file.Header(address);
+                links = header.Kind == ObjectKind.Group ? file.Links(header).All : [];
+            }
+            catch (Hdf5FormatException e)
+            {
+                throw new Hdf5FormatException($"at '{PathOf(names, name)}': {e.Message}", e);
+            }
+
             if (header.Kind != ObjectKind.Group)
             {
                 done.Add(address);
@@ -41,7 +52,7 @@ internal static class TreeCheck
 
             onPath.Add(address);
             stack.Push((address, depth, name, true));
-            foreach (var link in file.Links(header).All)
+            foreach (var link in links)
             {
                 names.Add((link.Name, name));
                 int child = names.Count - 1;
@@ -72,6 +83,7 @@ internal static class TreeCheck
         }
 
         parts.Reverse();
-        return "/" + string.Join('/', parts);
+        string path = "/" + string.Join('/', parts);
+        return path.Length <= 200 ? path : "…" + path[^200..]; // a message, not a dump of a hostile tree
     }
 }
