@@ -65,6 +65,12 @@ internal sealed class Datatype
             throw new Hdf5FormatException($"{c.What}: datatype message version {version} is not one of 1–4");
         }
 
+        if (size == 0)
+        {
+            // HDF5 has no zero-size types; allowing one would let a huge element count pass every bytes-present check.
+            throw new Hdf5FormatException($"{c.What}: datatype of class {rawClass} with elements of 0 bytes");
+        }
+
         switch (rawClass)
         {
             case 0:

@@ -40,13 +40,9 @@ internal sealed class Hdf5File
     public static Hdf5File Open(byte[] bytes)
     {
         var file = new Hdf5File(bytes);
-        file.Root = file.Header(Superblock.RootAddress(bytes));
-        if (file.Root.Kind != ObjectKind.Group)
-        {
-            throw new Hdf5FormatException($"the root object at offset {file.Root.Address} is not a group");
-        }
-
-        TreeCheck.Run(file);
+        long root = Superblock.RootAddress(bytes);
+        TreeCheck.Run(file, root);
+        file.Root = file.Header(root); // decoded and cached by the check
         return file;
     }
 

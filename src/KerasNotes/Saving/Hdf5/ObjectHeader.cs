@@ -22,6 +22,8 @@ internal sealed class ObjectHeader
 {
     private const int MaxMessages = 1 << 20;
 
+    private Dictionary<string, Hdf5Attribute>? _byName;
+
     private ObjectHeader(long address) => Address = address;
 
     public long Address { get; }
@@ -42,18 +44,21 @@ internal sealed class ObjectHeader
     /// <summary>The B-tree and local heap of an old-style group (symbol table message), or null.</summary>
     public (long BTree, long Heap)? SymbolTable { get; private set; }
 
-    /// <summary>Finds the attribute called <paramref name="name"/>, or null.</summary>
+    /// <summary>Finds the attribute called <paramref name="name"/> (the first, if a hostile header repeats it), or null.</summary>
     public Hdf5Attribute? Attribute(string name)
     {
-        foreach (var a in Attributes)
+        // A dictionary, built on first use: callers probe name0, name1, … up to 10,000 times, and a crafted header
+        // can hold tens of thousands of attributes.
+        if (_byName is null)
         {
-            if (a.Name == name)
+            _byName = new Dictionary<string, Hdf5Attribute>(StringComparer.Ordinal);
+            foreach (var a in Attributes)
             {
-                return a;
+                _byName.TryAdd(a.Name, a);
             }
         }
 
-        return null;
+        return _byName.GetValueOrDefault(name);
     }
 
     public static ObjectHeader Read(Hdf5File file, long address)
@@ -289,7 +294,7 @@ internal sealed class ObjectHeader
         int count = c.U8();
         if (count != 0)
         {
-            throw new Hdf5FormatException($"{c.What}: a filter pipeline of {count} filters (compression or checksums) is not supported; Keras writes unfiltered datasets");
+            throw new Hdf5FormatException($"{c.What}: a filter pipeline with {count} filter(s) (compression or checksums) is not supported; Keras writes unfiltered datasets");
         }
     }
 

@@ -8,7 +8,8 @@ namespace KerasNotes.Saving.Hdf5;
 /// </summary>
 internal static class TreeCheck
 {
-    public static void Run(Hdf5File file)
+    /// <summary>Checks the tree under the root group, whose object header is at <paramref name="root"/>.</summary>
+    public static void Run(Hdf5File file, long root)
     {
         // Names are kept as (name, parent index) and joined into a path only for a message, so deep trees do not
         // allocate a path string per object.
@@ -16,7 +17,7 @@ internal static class TreeCheck
         var onPath = new HashSet<long>();
         var done = new HashSet<long>();
         var stack = new Stack<(long Address, int Depth, int Name, bool Leaving)>();
-        stack.Push((file.Root.Address, 0, 0, false));
+        stack.Push((root, 0, 0, false));
         while (stack.Count > 0)
         {
             var (address, depth, name, leaving) = stack.Pop();
@@ -46,6 +47,11 @@ internal static class TreeCheck
 
             if (header.Kind != ObjectKind.Group)
             {
+                if (depth == 0)
+                {
+                    throw new Hdf5FormatException($"the root object at offset {address} is not a group");
+                }
+
                 done.Add(address);
                 continue;
             }
