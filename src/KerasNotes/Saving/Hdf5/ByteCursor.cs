@@ -87,6 +87,18 @@ internal struct ByteCursor
         return span;
     }
 
+    /// <summary>True when the next bytes are the 4-character signature <paramref name="signature"/>; consumes nothing.</summary>
+    public readonly bool StartsWith(string signature)
+    {
+        if (_end - Position < 4)
+        {
+            return false;
+        }
+
+        int p = (int)Position;
+        return _data[p] == signature[0] && _data[p + 1] == signature[1] && _data[p + 2] == signature[2] && _data[p + 3] == signature[3];
+    }
+
     /// <summary>True when the next bytes are the 4-character signature <paramref name="signature"/>; consumes them either way.</summary>
     public bool Signature(string signature)
     {

@@ -57,8 +57,8 @@ internal sealed class Datatype
     {
         byte classAndVersion = c.U8();
         int version = classAndVersion >> 4, rawClass = classAndVersion & 0x0F;
-        byte bits0 = c.U8(), bits1 = c.U8();
-        c.U8();
+        byte bits0 = c.U8();
+        c.Skip(2); // the other class bit fields: padding, sign location, character set details we do not need
         uint size = c.U32();
         if (version is < 1 or > 4)
         {
@@ -95,7 +95,6 @@ internal sealed class Datatype
 
             default:
                 // Properties of other classes are not decoded: their length is bounded by the enclosing message.
-                _ = bits1;
                 return new Datatype(DatatypeClass.Unsupported, rawClass, size);
         }
     }

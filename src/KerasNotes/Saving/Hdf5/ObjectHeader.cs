@@ -65,13 +65,13 @@ internal sealed class ObjectHeader
     {
         string what = $"object header at offset {address}";
         var header = new ObjectHeader(address);
-        var start = new ByteCursor(file.Bytes, address, Math.Min(16, file.Length - Math.Min(address, file.Length)), what);
-        bool v2;
+        // Callers pass addresses inside the file (link targets and the root are checked where they are decoded).
+        var c = new ByteCursor(file.Bytes, address, file.Length - address, what);
         var chunks = new Queue<(long Start, long Length, bool First)>();
-        bool creationOrder = false;
-        if (start.Remaining >= 4 && start.Signature("OHDR"))
+        bool v2 = c.StartsWith("OHDR"), creationOrder = false;
+        if (v2)
         {
-            var c = new ByteCursor(file.Bytes, address + 4, file.Length - address - 4, what);
+            c.Skip(4);
             byte version = c.U8();
             if (version != 2)
             {
@@ -97,26 +97,19 @@ internal sealed class ObjectHeader
             }
 
             chunks.Enqueue((c.Position, (long)size, true));
-            v2 = true;
         }
         else
         {
-            start = new ByteCursor(file.Bytes, address, Math.Min(16, file.Length - Math.Min(address, file.Length)), what);
-            if (start.Remaining < 16)
-            {
-                throw new Hdf5FormatException($"{what}: the file ends before the header does");
-            }
-
-            byte version = start.U8();
+            byte version = c.U8();
             if (version != 1)
             {
                 throw new Hdf5FormatException($"{what}: expected a version 1 object header or the signature OHDR, found version byte {version}");
             }
 
-            start.Skip(7); // reserved, message count, reference count
-            uint size = start.U32();
-            chunks.Enqueue((address + 16, size, true));
-            v2 = false;
+            c.Skip(7); // reserved, message count, reference count
+            uint size = c.U32();
+            c.Skip(4); // padding: messages start 8-byte aligned
+            chunks.Enqueue((c.Position, size, true));
         }
 
         var seen = new HashSet<long>();
