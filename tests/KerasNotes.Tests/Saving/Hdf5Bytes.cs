@@ -261,7 +261,7 @@ internal sealed class Hdf5Bytes
 internal static class Hdf5Messages
 {
     public const byte Dataspace = 0x01, LinkInfo = 0x02, Datatype = 0x03, Layout = 0x08, External = 0x07, Link = 0x06;
-    public const byte AttributeMessage = 0x0C, Continuation = 0x10, SymbolTable = 0x11;
+    public const byte FilterPipeline = 0x0B, AttributeMessage = 0x0C, Continuation = 0x10, SymbolTable = 0x11;
 
     public static byte[] Simple(params ulong[] dims)
     {

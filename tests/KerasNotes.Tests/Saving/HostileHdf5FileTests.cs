@@ -312,6 +312,37 @@ public sealed class HostileHdf5FileTests
         e.Message.Should().Contain("chunked dataset storage is not supported");
     }
 
+    [Fact]
+    public async Task Compressed_dataset_is_refused_with_ModelFormatException()
+    {
+        // A deflate filter (id 1, level 6): a decompressor sized by the file's claims is exactly what we avoid.
+        byte[] deflate = [1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+        var f = new Hdf5Bytes();
+        f.SuperblockV2(Hdf5Bytes.Placeholder(1));
+        long d = f.Ohdr((Datatype, Float32), (Dataspace, Simple(4)), (Layout, Contiguous(ulong.MaxValue, 0)), (FilterPipeline, deflate));
+        long root = f.Ohdr((Link, HardLink("d", (ulong)d)));
+        f.Resolve(1, root);
+
+        var e = await Refused(f.Finish());
+
+        e.Message.Should().Contain("at '/d'").And.Contain("filter pipeline with 1 filter(s)");
+    }
+
+    [Fact]
+    public async Task Dense_link_storage_is_refused_naming_the_group()
+    {
+        // h5py with libver='latest' or track_order moves a group past 8 links into a fractal heap; Keras does not.
+        var f = new Hdf5Bytes();
+        f.SuperblockV2(Hdf5Bytes.Placeholder(1));
+        long g = f.Ohdr((LinkInfo, [0, 0, .. U64(48), .. U64(64)]));
+        long root = f.Ohdr((Link, HardLink("layers", (ulong)g)));
+        f.Resolve(1, root);
+
+        var e = await Refused(f.Finish());
+
+        e.Message.Should().Contain("at '/layers'").And.Contain("dense link storage");
+    }
+
     // The bytes our own writer produces for a Dense(8) on 4 inputs: kernel [4, 8] (128 bytes) and bias [8].
     private static (Model Model, byte[] Bytes) WrittenWeights()
     {
