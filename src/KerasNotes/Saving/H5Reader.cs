@@ -68,7 +68,7 @@ internal sealed class H5Reader : IDisposable
         var obj = Object(path);
         if (obj.Kind != ObjectKind.Group)
         {
-            throw Fail(path, "expected a group, found a dataset.");
+            throw Fail(path, $"expected a group, found {(obj.Kind == ObjectKind.Dataset ? "a dataset" : "a named datatype")}.");
         }
 
         var links = _file.Links(obj).All;
@@ -157,7 +157,7 @@ internal sealed class H5Reader : IDisposable
     private ObjectHeader Dataset(string path, string owner)
     {
         var obj = Object(path);
-        return obj.Kind == ObjectKind.Dataset ? obj : throw Fail(path, $"{owner}: expected a dataset, found a group.");
+        return obj.Kind == ObjectKind.Dataset ? obj : throw Fail(path, $"{owner}: expected a dataset, found {(obj.Kind == ObjectKind.Group ? "a group" : "a named datatype")}.");
     }
 
     // The dataset at path, checked to hold one value (a scalar, or Keras's shape-[1] form of one).
