@@ -224,6 +224,81 @@ internal sealed class Hdf5Bytes
         return at;
     }
 
+    /// <summary>
+    /// A fractal heap (as HDF5 keeps a group's dense links) whose root direct block of 512 bytes holds
+    /// <paramref name="objects"/>; returns the heap's address and the 7-byte heap ID of each object.
+    /// </summary>
+    public (long Heap, byte[][] Ids) FractalHeap(params byte[][] objects)
+    {
+        long at = Position;
+        Bytes((byte)'F', (byte)'R', (byte)'H', (byte)'P', 0);
+        U16(7);
+        U16(0);
+        Bytes(0);
+        U32(4096);
+        U64(0);
+        U64(Undefined);
+        Zeros(8 * 10);
+        U16(4);
+        U64(512);
+        U64(65536);
+        U16(32);
+        U16(1);
+        U64((ulong)(at + 146));
+        U16(0);
+        U32(0);
+        long block = Position;
+        Bytes((byte)'F', (byte)'H', (byte)'D', (byte)'B', 0);
+        U64((ulong)at);
+        U32(0);
+        var ids = new byte[objects.Length][];
+        for (int i = 0; i < objects.Length; i++)
+        {
+            long offset = Position - block;
+            ids[i] = [0, .. BitConverter.GetBytes((uint)offset), .. BitConverter.GetBytes((ushort)objects[i].Length)];
+            Bytes(objects[i]);
+        }
+
+        Zeros((int)(512 - (Position - block)));
+        return (at, ids);
+    }
+
+    /// <summary>A version 2 B-tree header of <paramref name="depth"/> with 512-byte nodes whose root is at <paramref name="root"/>.</summary>
+    public long BTreeV2Header(int type, int recordSize, int depth, ulong root, int rootRecords, ulong total)
+    {
+        long at = Position;
+        Bytes((byte)'B', (byte)'T', (byte)'H', (byte)'D', 0, (byte)type);
+        U32(512);
+        U16((ushort)recordSize);
+        U16((ushort)depth);
+        Bytes(100, 40);
+        U64(root);
+        U16((ushort)rootRecords);
+        U64(total);
+        U32(0);
+        return at;
+    }
+
+    /// <summary>A version 2 B-tree node of 512 bytes: a leaf, or an internal node when <paramref name="children"/> are given.</summary>
+    public long BTreeV2Node(int type, byte[][] records, params (ulong Address, byte Records)[] children)
+    {
+        long at = Position;
+        Bytes((byte)'B', (byte)'T', (byte)(children.Length == 0 ? 'L' : 'I'), (byte)(children.Length == 0 ? 'F' : 'N'), 0, (byte)type);
+        foreach (var r in records)
+        {
+            Bytes(r);
+        }
+
+        foreach (var (address, count) in children)
+        {
+            U64(address);
+            Bytes(count);
+        }
+
+        Zeros((int)(512 - (Position - at)));
+        return at;
+    }
+
     /// <summary>Raw bytes (float data, say) at the current position; returns their address.</summary>
     public long Data(byte[] data)
     {
@@ -316,6 +391,12 @@ internal static class Hdf5Messages
     public static byte[] Continue(ulong address, ulong length) => [.. U64(address), .. U64(length)];
 
     public static byte[] Symbols(ulong btree, ulong heap) => [.. U64(btree), .. U64(heap)];
+
+    /// <summary>A link info message pointing at dense storage: a fractal heap and its name index.</summary>
+    public static byte[] DenseLinkInfo(ulong heap, ulong nameIndex) => [0, 0, .. U64(heap), .. U64(nameIndex), ];
+
+    /// <summary>A name index record (v2 B-tree type 5): a name hash (unused by the reader), then the heap ID.</summary>
+    public static byte[] NameRecord(byte[] heapId) => [0, 0, 0, 0, .. heapId];
 
     /// <summary>An attribute message (version 3) named <paramref name="name"/> with the given type, space and raw data.</summary>
     public static byte[] Attr(string name, byte[] type, byte[] space, byte[] data)

@@ -328,19 +328,94 @@ public sealed class HostileHdf5FileTests
         e.Message.Should().Contain("at '/d'").And.Contain("filter pipeline with 1 filter(s)");
     }
 
-    [Fact]
-    public async Task Dense_link_storage_is_refused_naming_the_group()
+    // A file whose group 'layers' keeps its links in dense storage (as h5py does past 8 links with libver='latest'):
+    // a fractal heap of link messages and a one-leaf name index. `links` builds the link messages from the
+    // address of an empty group they may point at; `tree` may replace the name index.
+    private static byte[] DenseFile(Func<long, byte[][]> links, Func<Hdf5Bytes, byte[][], long>? tree = null)
     {
-        // h5py with libver='latest' or track_order moves a group past 8 links into a fractal heap; Keras does not.
         var f = new Hdf5Bytes();
         f.SuperblockV2(Hdf5Bytes.Placeholder(1));
-        long g = f.Ohdr((LinkInfo, [0, 0, .. U64(48), .. U64(64)]));
-        long root = f.Ohdr((Link, HardLink("layers", (ulong)g)));
+        long empty = f.Ohdr();
+        var (heap, ids) = f.FractalHeap(links(empty));
+        long index = tree?.Invoke(f, ids) ?? LeafIndex(f, ids);
+        long layers = f.Ohdr((LinkInfo, DenseLinkInfo((ulong)heap, (ulong)index)));
+        long root = f.Ohdr((Link, HardLink("layers", (ulong)layers)));
         f.Resolve(1, root);
+        return f.Finish();
+    }
 
-        var e = await Refused(f.Finish());
+    private static long LeafIndex(Hdf5Bytes f, byte[][] ids)
+    {
+        long leaf = f.BTreeV2Node(5, [.. ids.Select(NameRecord)]);
+        return f.BTreeV2Header(5, 11, 0, (ulong)leaf, ids.Length, (ulong)ids.Length);
+    }
 
-        e.Message.Should().Contain("at '/layers'").And.Contain("dense link storage");
+    private static byte[][] Groups(long target, int count) => [.. Enumerable.Range(0, count).Select(i => HardLink($"dense_{i}", (ulong)target))];
+
+    [Fact]
+    public void Dense_link_storage_is_read()
+    {
+        using var reader = Open(DenseFile(empty => Groups(empty, 12)));
+
+        reader.ChildNames("layers").Should().BeEquivalentTo(Enumerable.Range(0, 12).Select(i => $"dense_{i}"));
+        reader.IsGroup("layers/dense_11").Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Soft_link_in_dense_storage_is_refused_with_ModelFormatException()
+    {
+        var e = await Refused(DenseFile(empty => [.. Groups(empty, 9), SoftLink("loop", "/layers/loop")]));
+
+        e.Message.Should().Contain("at '/layers'").And.Contain("'loop' is a soft link");
+    }
+
+    [Fact]
+    public async Task Dense_name_index_node_pointing_to_itself_is_refused_with_ModelFormatException()
+    {
+        var file = DenseFile(
+            empty => Groups(empty, 3),
+            (f, ids) =>
+            {
+                long node = f.BTreeV2Node(5, [NameRecord(ids[0])], (Hdf5Bytes.Placeholder(4), 1), (Hdf5Bytes.Placeholder(4), 1));
+                f.Resolve(4, node);
+                return f.BTreeV2Header(5, 11, 1, (ulong)node, 1, 3);
+            });
+
+        var e = await Refused(file);
+
+        e.Message.Should().Contain("v2 B-tree node").And.Contain("reached twice");
+    }
+
+    [Fact]
+    public async Task Dense_name_index_claiming_more_records_than_its_node_holds_is_refused()
+    {
+        var file = DenseFile(
+            empty => Groups(empty, 3),
+            (f, ids) =>
+            {
+                long leaf = f.BTreeV2Node(5, [.. ids.Select(NameRecord)]);
+                return f.BTreeV2Header(5, 11, 0, (ulong)leaf, 65_535, 65_535);
+            });
+
+        var e = await Refused(file);
+
+        e.Message.Should().Contain("65535 records, more than a 512-byte node at depth 0 holds (45)");
+    }
+
+    [Fact]
+    public async Task Dense_heap_ID_pointing_outside_its_block_is_refused()
+    {
+        var file = DenseFile(
+            empty => Groups(empty, 3),
+            (f, ids) =>
+            {
+                byte[] forged = [0, .. BitConverter.GetBytes(500u), .. BitConverter.GetBytes((ushort)60_000)];
+                return LeafIndex(f, [ids[0], forged]);
+            });
+
+        var e = await Refused(file);
+
+        e.Message.Should().Contain("object of 60000 bytes at heap offset 500 does not lie inside its 512-byte block");
     }
 
     // The bytes our own writer produces for a Dense(8) on 4 inputs: kernel [4, 8] (128 bytes) and bias [8].

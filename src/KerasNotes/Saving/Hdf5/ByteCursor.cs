@@ -71,6 +71,19 @@ internal struct ByteCursor
         _ => U64(),
     };
 
+    /// <summary>An unsigned little-endian field of any width from 1 to 8 bytes (v2 B-tree record counts are sized to fit).</summary>
+    public ulong Unsigned(int width)
+    {
+        var bytes = Take(width is >= 1 and <= 8 ? width : throw new Hdf5FormatException($"{What}: a field of {width} bytes; expected 1 to 8"));
+        ulong value = 0;
+        for (int i = width - 1; i >= 0; i--)
+        {
+            value = (value << 8) | bytes[i];
+        }
+
+        return value;
+    }
+
     /// <summary>Skips <paramref name="count"/> bytes, which must lie inside the window.</summary>
     public void Skip(long count) => Take(count);
 

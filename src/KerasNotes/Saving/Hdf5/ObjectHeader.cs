@@ -41,6 +41,9 @@ internal sealed class ObjectHeader
     /// <summary>Links held as link messages (new-style compact groups).</summary>
     public List<Hdf5Link> Links { get; } = [];
 
+    /// <summary>The fractal heap and name index B-tree of a group's dense links (link info message); (-1, -1) for none; null without link info.</summary>
+    public (long Heap, long NameIndex)? DenseLinks { get; private set; }
+
     /// <summary>The B-tree and local heap of an old-style group (symbol table message), or null.</summary>
     public (long BTree, long Heap)? SymbolTable { get; private set; }
 
@@ -186,7 +189,7 @@ internal sealed class ObjectHeader
                 Layout = Layout is null ? DataLayout.Parse(ref body, file.Length) : throw Twice(body, "data layout");
                 break;
             case 0x02:
-                CheckLinkInfo(body);
+                DenseLinks = DenseLinks is null ? LinkInfo(body) : throw Twice(body, "link info");
                 break;
             case 0x06:
                 Links.Add(Hdf5Link.Parse(body, file.Length));
@@ -249,21 +252,30 @@ internal sealed class ObjectHeader
 
     private static Hdf5FormatException Twice(ByteCursor body, string what) => new($"{body.What}: a second {what} message in one object header");
 
-    // Link info: dense link storage (a fractal heap and a version 2 B-tree) is outside the subset: Keras and our
-    // writer keep links in the header (h5py moves to dense storage only past 8 links with the latest file format).
-    private static void CheckLinkInfo(ByteCursor c)
+    // Link info: where a group keeps its links once it has too many for its header (h5py with libver='latest' or
+    // track_order moves past 8 links into a fractal heap indexed by a version 2 B-tree); (-1, -1) while they are
+    // still link messages in the header.
+    private static (long Heap, long NameIndex) LinkInfo(ByteCursor c)
     {
         c.U8();
         byte flags = c.U8();
         if ((flags & 0x01) != 0)
         {
-            c.Skip(8);
+            c.Skip(8); // maximum creation index
         }
 
-        if (c.U64() != ByteCursor.Undefined)
+        ulong heap = c.U64(), names = c.U64();
+        if (heap == ByteCursor.Undefined)
         {
-            throw new Hdf5FormatException($"{c.What}: dense link storage (fractal heap) is not supported; expected links in the object header or a symbol table");
+            return (-1, -1);
         }
+
+        if (heap >= long.MaxValue || names >= long.MaxValue)
+        {
+            throw new Hdf5FormatException($"{c.What}: dense link storage with an undefined name index");
+        }
+
+        return ((long)heap, (long)names);
     }
 
     private static void CheckAttributeInfo(ByteCursor c)
@@ -309,9 +321,10 @@ internal sealed class ObjectHeader
         }
         else if (SymbolTable is not null || Links.Count > 0 || Type is null)
         {
-            if (SymbolTable is not null && Links.Count > 0)
+            bool dense = DenseLinks is { Heap: >= 0 };
+            if ((SymbolTable is not null ? 1 : 0) + (Links.Count > 0 ? 1 : 0) + (dense ? 1 : 0) > 1)
             {
-                throw new Hdf5FormatException($"{what}: a group with both a symbol table and link messages");
+                throw new Hdf5FormatException($"{what}: a group keeping links in more than one of a symbol table, link messages and dense storage");
             }
 
             Kind = ObjectKind.Group;
