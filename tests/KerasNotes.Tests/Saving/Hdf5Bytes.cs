@@ -336,7 +336,7 @@ internal sealed class Hdf5Bytes
 internal static class Hdf5Messages
 {
     public const byte Dataspace = 0x01, LinkInfo = 0x02, Datatype = 0x03, Layout = 0x08, External = 0x07, Link = 0x06;
-    public const byte FilterPipeline = 0x0B, AttributeMessage = 0x0C, Continuation = 0x10, SymbolTable = 0x11;
+    public const byte FilterPipeline = 0x0B, AttributeMessage = 0x0C, Continuation = 0x10, SymbolTable = 0x11, AttributeInfo = 0x15;
 
     public static byte[] Simple(params ulong[] dims)
     {
@@ -393,7 +393,10 @@ internal static class Hdf5Messages
     public static byte[] Symbols(ulong btree, ulong heap) => [.. U64(btree), .. U64(heap)];
 
     /// <summary>A link info message pointing at dense storage: a fractal heap and its name index.</summary>
-    public static byte[] DenseLinkInfo(ulong heap, ulong nameIndex) => [0, 0, .. U64(heap), .. U64(nameIndex), ];
+    public static byte[] DenseLinkInfo(ulong heap, ulong nameIndex) => [0, 0, .. U64(heap), .. U64(nameIndex)];
+
+    /// <summary>An attribute info message pointing at dense storage: a fractal heap and its name index.</summary>
+    public static byte[] DenseAttributeInfo(ulong heap, ulong nameIndex) => [0, 0, .. U64(heap), .. U64(nameIndex), .. U64(ulong.MaxValue)];
 
     /// <summary>A name index record (v2 B-tree type 5): a name hash (unused by the reader), then the heap ID.</summary>
     public static byte[] NameRecord(byte[] heapId) => [0, 0, 0, 0, .. heapId];

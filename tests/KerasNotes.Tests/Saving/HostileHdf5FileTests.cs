@@ -362,6 +362,25 @@ public sealed class HostileHdf5FileTests
     }
 
     [Fact]
+    public void Dense_attribute_storage_is_read()
+    {
+        // Ten attributes, as h5py with libver='latest' keeps them past 8: attribute messages in a fractal heap,
+        // indexed by a v2 B-tree of type 8 (heap ID, message flags, creation order, name hash).
+        byte[] FixedString(string text) => [0x13, 0, 0, 0, .. BitConverter.GetBytes((uint)text.Length)];
+        var f = new Hdf5Bytes();
+        f.SuperblockV2(Hdf5Bytes.Placeholder(1));
+        var (heap, ids) = f.FractalHeap([.. Enumerable.Range(0, 10).Select(i => Attr($"a{i}", FixedString($"value{i}"), Scalar, Encoding.ASCII.GetBytes($"value{i}")))]);
+        long leaf = f.BTreeV2Node(8, [.. ids.Select(id => (byte[])[.. id, 0, 0, 0, 0, 0, 0, 0, 0, 0])]);
+        long index = f.BTreeV2Header(8, 16, 0, (ulong)leaf, ids.Length, (ulong)ids.Length);
+        long root = f.Ohdr((AttributeInfo, DenseAttributeInfo((ulong)heap, (ulong)index)));
+        f.Resolve(1, root);
+        using var reader = Open(f.Finish());
+
+        reader.ReadStringAttribute(string.Empty, "a7").Should().Be("value7");
+        reader.ReadStringAttribute(string.Empty, "a10").Should().BeNull();
+    }
+
+    [Fact]
     public async Task Soft_link_in_dense_storage_is_refused_with_ModelFormatException()
     {
         var e = await Refused(DenseFile(empty => [.. Groups(empty, 9), SoftLink("loop", "/layers/loop")]));

@@ -83,7 +83,7 @@ internal sealed class Hdf5File
         if (!_groups.TryGetValue(group.Address, out var links))
         {
             var list = group.SymbolTable is { } table ? SymbolTableGroup.ReadLinks(this, table.BTree, table.Heap)
-                : group.DenseLinks is { Heap: >= 0 } dense ? DenseLinkStorage.ReadLinks(this, dense.Heap, dense.NameIndex)
+                : group.DenseLinks is { Heap: >= 0 } dense ? DenseStorage.ReadLinks(this, dense.Heap, dense.NameIndex)
                 : group.Links;
             links = new GroupLinks(list, $"group at offset {group.Address}");
             _groups[group.Address] = links;

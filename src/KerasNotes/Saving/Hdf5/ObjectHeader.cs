@@ -16,7 +16,7 @@ internal enum ObjectKind
 /// bytes are charged to the file's work budget, so continuation messages that point at each other (or at one
 /// long chain) cost at most a few passes over the file. Each message is decoded and checked here, once; the
 /// messages that would make a read leave the file (external data files, virtual layouts, external and soft links)
-/// and the features outside our subset (filters, dense storage, shared messages) are refused on sight.
+/// and the features outside our subset (filters, shared messages) are refused on sight.
 /// </summary>
 internal sealed class ObjectHeader
 {
@@ -43,6 +43,9 @@ internal sealed class ObjectHeader
 
     /// <summary>The fractal heap and name index B-tree of a group's dense links (link info message); (-1, -1) for none; null without link info.</summary>
     public (long Heap, long NameIndex)? DenseLinks { get; private set; }
+
+    /// <summary>The fractal heap and name index of attributes kept in dense storage (attribute info message), or null.</summary>
+    public (long Heap, long NameIndex)? DenseAttributes { get; private set; }
 
     /// <summary>The B-tree and local heap of an old-style group (symbol table message), or null.</summary>
     public (long BTree, long Heap)? SymbolTable { get; private set; }
@@ -154,6 +157,11 @@ internal sealed class ObjectHeader
             }
         }
 
+        if (header.DenseAttributes is { } dense)
+        {
+            header.Attributes.AddRange(DenseStorage.ReadAttributes(file, dense.Heap, dense.NameIndex));
+        }
+
         header.Classify(what);
         return header;
     }
@@ -222,7 +230,7 @@ internal sealed class ObjectHeader
                 }
 
             case 0x15:
-                CheckAttributeInfo(body);
+                DenseAttributes = DenseAttributes is null ? AttributeInfo(body) : throw Twice(body, "attribute info");
                 break;
             default:
                 if ((flags & 0x80) != 0)
@@ -278,19 +286,29 @@ internal sealed class ObjectHeader
         return ((long)heap, (long)names);
     }
 
-    private static void CheckAttributeInfo(ByteCursor c)
+    // Attribute info: like link info, where attributes go once there are too many (or too large ones) for the
+    // header under libver='latest'; null while they are attribute messages in the header.
+    private static (long Heap, long NameIndex)? AttributeInfo(ByteCursor c)
     {
         c.U8();
         byte flags = c.U8();
         if ((flags & 0x01) != 0)
         {
-            c.Skip(2);
+            c.Skip(2); // maximum creation index
         }
 
-        if (c.U64() != ByteCursor.Undefined)
+        ulong heap = c.U64(), names = c.U64();
+        if (heap == ByteCursor.Undefined)
         {
-            throw new Hdf5FormatException($"{c.What}: dense attribute storage (fractal heap) is not supported; expected attributes in the object header");
+            return null;
         }
+
+        if (heap >= long.MaxValue || names >= long.MaxValue)
+        {
+            throw new Hdf5FormatException($"{c.What}: dense attribute storage with an undefined name index");
+        }
+
+        return ((long)heap, (long)names);
     }
 
     private static void CheckFilters(ByteCursor c)
