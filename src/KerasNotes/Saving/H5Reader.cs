@@ -1,17 +1,19 @@
-using PureHDF;
+using KerasNotes.Saving.Hdf5;
 
 namespace KerasNotes.Saving;
 
 /// <summary>
-/// A guarded reader over one HDF5 file held in memory. Every call into the HDF5 library is wrapped so that any
-/// failure becomes a <see cref="ModelFormatException"/>; every dataset is checked for its type and its exact
-/// shape (the shape the model expects) before a single element is read, so no size field from the file ever
-/// decides an allocation.
+/// A guarded reader over one HDF5 file held in memory, a thin facade over our own bounded reader
+/// (<see cref="Hdf5File"/>): a model file is untrusted input, so the reader never follows a link or storage
+/// outside the file, never recurses, and decodes only the HDF5 subset Keras and our writer produce. Every failure
+/// becomes a <see cref="ModelFormatException"/> naming the entry and HDF5 path; every dataset is checked for its
+/// type and its exact shape (the shape the model expects) before a single element is read, so no size field
+/// from the file ever decides an allocation.
 /// </summary>
 internal sealed class H5Reader : IDisposable
 {
-    private const int MaxChildren = 100_000;
-    private readonly PureHDF.VOL.Native.NativeFile _root;
+    private const int MaxChildren = Hdf5File.MaxChildren;
+    private readonly Hdf5File _file;
     private readonly LoadContext _context;
     private readonly string _entryPrefix;
     private readonly long _length;
@@ -21,60 +23,59 @@ internal sealed class H5Reader : IDisposable
         _context = context;
         _entryPrefix = entryPrefix;
         _length = bytes.LongLength;
-        if (Hdf5Precheck.Check(bytes) is string why)
+        try
         {
-            throw context.Fail(entryPrefix.Length == 0 ? null : entryPrefix, $"not a readable HDF5 file: {why}.");
+            _file = Hdf5File.Open(bytes);
         }
-
-        _root = Guard(string.Empty, () => H5File.Open(new MemoryStream(bytes, writable: false), leaveOpen: false));
+        catch (Hdf5FormatException e)
+        {
+            throw context.Fail(entryPrefix.Length == 0 ? null : entryPrefix, $"not a readable HDF5 file: {e.Message}.", e);
+        }
     }
 
-    public void Dispose() => _root.Dispose();
+    /// <summary>Nothing to release: the file is a byte array. Kept so callers scope the reader with <c>using</c>.</summary>
+    public void Dispose()
+    {
+    }
 
     private string EntryFor(string path) => _entryPrefix.Length == 0 ? "/" + path.TrimStart('/') : $"{_entryPrefix}:/{path.TrimStart('/')}";
 
     public ModelFormatException Fail(string path, string reason, Exception? inner = null) => _context.Fail(EntryFor(path), reason, inner);
 
+    // The tree was checked when the file was opened; what can still fail is data decoded on demand (global heap
+    // strings), which the bounded reader reports as Hdf5FormatException.
     private T Guard<T>(string path, Func<T> action)
     {
         try
         {
             return action();
         }
-        catch (ModelFormatException)
+        catch (Hdf5FormatException e)
         {
-            throw;
-        }
-        catch (Exception e) when (e is not (StackOverflowException or AccessViolationException))
-        {
-            throw Fail(path, $"damaged HDF5 data ({e.GetType().Name}: {e.Message})", e);
+            throw Fail(path, $"damaged HDF5 data: {e.Message}.", e);
         }
     }
 
-    public bool Exists(string path) => Guard(path, () => _root.LinkExists(path));
+    public bool Exists(string path) => Guard(path, () => _file.Find(path) is not null);
 
-    public bool IsGroup(string path) => Guard(path, () => _root.LinkExists(path) && _root.Get(path) is IH5Group);
+    public bool IsGroup(string path) => Guard(path, () => _file.Find(path) is { Kind: ObjectKind.Group });
 
-    private IH5Object Object(string path) => path.Length == 0 ? _root : Guard(path, () => _root.LinkExists(path) ? _root.Get(path) : throw Fail(path, "missing."));
+    private ObjectHeader Object(string path) => path.Length == 0 ? _file.Root : _file.Find(path) ?? throw Fail(path, "missing.");
 
-    /// <summary>The names of a group's children (at most 100,000), in no particular order.</summary>
+    /// <summary>The names of a group's children (at most 100,000), in the file's order.</summary>
     public IReadOnlyList<string> ChildNames(string path) => Guard(path, () =>
     {
         var obj = Object(path);
-        if (obj is not IH5Group g)
+        if (obj.Kind != ObjectKind.Group)
         {
-            throw Fail(path, "expected a group, found a dataset.");
+            throw Fail(path, $"expected a group, found {(obj.Kind == ObjectKind.Dataset ? "a dataset" : "a named datatype")}.");
         }
 
-        var names = new List<string>();
-        foreach (var child in g.Children())
+        var links = _file.Links(obj).All;
+        var names = new List<string>(links.Count);
+        foreach (var link in links)
         {
-            if (names.Count >= MaxChildren)
-            {
-                throw Fail(path, $"more than {MaxChildren} children.");
-            }
-
-            names.Add(child.Name);
+            names.Add(link.Name);
         }
 
         return (IReadOnlyList<string>)names;
@@ -86,18 +87,14 @@ internal sealed class H5Reader : IDisposable
     /// <param name="owner">What the variable belongs to, for messages (e.g. <c>layer 'dense' (Dense) weight 0 'kernel'</c>).</param>
     public float[] ReadFloats(string path, Shape expected, string owner) => Guard(path, () =>
     {
-        if (Object(path) is not IH5Dataset ds)
-        {
-            throw Fail(path, $"{owner}: expected a dataset, found a group.");
-        }
-
-        var (cls, size, spaceType, dims) = (ds.Type.Class, ds.Type.Size, ds.Space.Type, ds.Space.Dimensions);
-        if (spaceType == H5DataspaceType.Null)
+        var ds = Dataset(path, owner);
+        var (type, space) = (ds.Type!, ds.Space!);
+        if (space.Kind == DataspaceKind.Null)
         {
             throw Fail(path, $"{owner}: the dataset holds no data (null dataspace); expected shape {expected}.");
         }
 
-        ulong[] found = spaceType == H5DataspaceType.Scalar ? [] : dims;
+        ulong[] found = space.Dims;
         bool same = found.Length == expected.Rank;
         for (int i = 0; same && i < found.Length; i++)
         {
@@ -109,15 +106,14 @@ internal sealed class H5Reader : IDisposable
             throw Fail(path, $"{owner}: expected shape {expected}, found [{string.Join(", ", found)}].");
         }
 
-        if (ds.AttributeExists("dtype") && ReadStringAttribute(ds, path, "dtype") is string declared && declared != "float32")
+        if (ds.Attribute("dtype") is not null && ReadStringAttribute(ds, path, "dtype") is string declared && declared != "float32")
         {
             throw Fail(path, $"{owner}: weights of dtype '{declared}' are not supported; expected float32.");
         }
 
-        if (cls != H5DataTypeClass.FloatingPoint || size != 4)
+        if (type.Class != DatatypeClass.FloatingPoint || type.Size != 4 || type.BigEndian)
         {
-            string kind = cls == H5DataTypeClass.FloatingPoint && size == 8 ? "float64" : $"{cls}/{size} bytes";
-            throw Fail(path, $"{owner}: expected float32 values, found {kind}.");
+            throw Fail(path, $"{owner}: expected float32 values, found {type}.");
         }
 
         long count = expected.Size;
@@ -126,12 +122,9 @@ internal sealed class H5Reader : IDisposable
             throw Fail(path, $"{owner}: {count} float32 values cannot fit in a {_length}-byte file.");
         }
 
+        var source = Values.DatasetBytes(_file, ds, count);
         var buffer = new float[count];
-        if (count > 0)
-        {
-            ds.Read<float[]>(buffer);
-        }
-
+        Values.CopyFloats(source, buffer);
         return buffer;
     });
 
@@ -139,40 +132,43 @@ internal sealed class H5Reader : IDisposable
     public long ReadIntegerScalar(string path, string owner) => Guard(path, () =>
     {
         var ds = ScalarDataset(path, owner);
-        var t = ds.Type;
-        return t.Class switch
+        var t = ds.Type!;
+        if (t.Class != DatatypeClass.FixedPoint || t.BigEndian || t.Size is not (4 or 8))
         {
-            H5DataTypeClass.FixedPoint when t.Size == 8 => ds.Read<long[]>()[0],
-            H5DataTypeClass.FixedPoint when t.Size == 4 => ds.Read<int[]>()[0],
-            _ => throw Fail(path, $"{owner}: expected an int64 or int32 scalar, found {t.Class}/{t.Size} bytes."),
-        };
+            throw Fail(path, $"{owner}: expected an int64 or int32 scalar, found {t}.");
+        }
+
+        return Values.Integer(t, Values.DatasetBytes(_file, ds, 1));
     });
 
     /// <summary>Reads a float32 scalar, such as the optimizer's learning rate.</summary>
     public float ReadFloatScalar(string path, string owner) => Guard(path, () =>
     {
         var ds = ScalarDataset(path, owner);
-        var t = ds.Type;
-        return t.Class switch
+        var t = ds.Type!;
+        if (t.Class != DatatypeClass.FloatingPoint || t.BigEndian || t.Size is not (4 or 8))
         {
-            H5DataTypeClass.FloatingPoint when t.Size == 4 => ds.Read<float[]>()[0],
-            H5DataTypeClass.FloatingPoint when t.Size == 8 => (float)ds.Read<double[]>()[0],
-            _ => throw Fail(path, $"{owner}: expected a float32 scalar, found {t.Class}/{t.Size} bytes."),
-        };
-    });
-
-    // The dataset at path, checked to hold one value (a scalar, or Keras's shape-[1] form of one).
-    private IH5Dataset ScalarDataset(string path, string owner)
-    {
-        if (Object(path) is not IH5Dataset ds)
-        {
-            throw Fail(path, $"{owner}: expected a dataset, found a group.");
+            throw Fail(path, $"{owner}: expected a float32 scalar, found {t}.");
         }
 
-        bool scalar = ds.Space.Type == H5DataspaceType.Scalar || (ds.Space.Type == H5DataspaceType.Simple && ds.Space.Dimensions is [1]);
+        return (float)Values.Float(t, Values.DatasetBytes(_file, ds, 1));
+    });
+
+    private ObjectHeader Dataset(string path, string owner)
+    {
+        var obj = Object(path);
+        return obj.Kind == ObjectKind.Dataset ? obj : throw Fail(path, $"{owner}: expected a dataset, found {(obj.Kind == ObjectKind.Group ? "a group" : "a named datatype")}.");
+    }
+
+    // The dataset at path, checked to hold one value (a scalar, or Keras's shape-[1] form of one).
+    private ObjectHeader ScalarDataset(string path, string owner)
+    {
+        var ds = Dataset(path, owner);
+        var space = ds.Space!;
+        bool scalar = space.Kind == DataspaceKind.Scalar || (space.Kind == DataspaceKind.Simple && space.Dims is [1]);
         if (!scalar)
         {
-            throw Fail(path, $"{owner}: expected a scalar, found shape [{string.Join(", ", ds.Space.Dimensions)}].");
+            throw Fail(path, $"{owner}: expected a scalar, found shape {space}.");
         }
 
         return ds;
@@ -181,30 +177,26 @@ internal sealed class H5Reader : IDisposable
     /// <summary>Reads a scalar string attribute, or null when it is absent.</summary>
     public string? ReadStringAttribute(string path, string name) => Guard(path, () => ReadStringAttribute(Object(path), path, name));
 
-    private string? ReadStringAttribute(IH5Object obj, string path, string name)
+    private string? ReadStringAttribute(ObjectHeader obj, string path, string name)
     {
-        if (!obj.AttributeExists(name))
+        if (obj.Attribute(name) is not { } a)
         {
             return null;
         }
 
-        var a = obj.Attribute(name);
-        if (!IsString(a.Type))
+        if (!a.Type.IsText)
         {
-            throw Fail(path, $"attribute '{name}' should be a string, found {a.Type.Class}.");
+            throw Fail(path, $"attribute '{name}' should be a string, found {a.Type}.");
         }
 
-        if (a.Space.Type == H5DataspaceType.Scalar)
+        bool one = a.Space.Kind == DataspaceKind.Scalar || (a.Space.Kind == DataspaceKind.Simple && a.Space.Dims is [1]);
+        if (!one)
         {
-            return a.Read<string>();
+            throw Fail(path, $"attribute '{name}' should be one string, found shape ({string.Join(", ", a.Space.Dims)}).");
         }
 
-        if (a.Space.Type == H5DataspaceType.Simple && a.Space.Dimensions is [1])
-        {
-            return a.Read<string[]>()[0];
-        }
-
-        throw Fail(path, $"attribute '{name}' should be one string, found shape ({string.Join(", ", a.Space.Dimensions)}).");
+        long budget = _length;
+        return Values.Strings(_file, a.Type, Data(a), 1, ref budget)[0];
     }
 
     /// <summary>
@@ -214,48 +206,46 @@ internal sealed class H5Reader : IDisposable
     public string[]? ReadStringListAttribute(string path, string name) => Guard(path, () =>
     {
         var obj = Object(path);
-        if (obj.AttributeExists(name))
+        long budget = _length; // all the names of one list, however split, come from the file's bytes
+        if (obj.Attribute(name) is { } whole)
         {
-            return ReadList(obj, path, name);
+            return ReadList(whole, path, ref budget);
         }
 
-        if (!obj.AttributeExists(name + "0"))
+        if (obj.Attribute(name + "0") is null)
         {
             return null;
         }
 
         var all = new List<string>();
-        for (int k = 0; k < 10_000 && obj.AttributeExists(name + k); k++)
+        for (int k = 0; k < 10_000 && obj.Attribute(name + k) is { } part; k++)
         {
-            all.AddRange(ReadList(obj, path, name + k));
+            all.AddRange(ReadList(part, path, ref budget));
         }
 
         return [.. all];
     });
 
-    private string[] ReadList(IH5Object obj, string path, string name)
+    private string[] ReadList(Hdf5Attribute a, string path, ref long budget)
     {
-        var a = obj.Attribute(name);
         var space = a.Space;
-        if (space.Type == H5DataspaceType.Simple && space.Dimensions is [0])
+        if (space.Kind == DataspaceKind.Simple && space.Dims is [0])
         {
             return [];
         }
 
-        if (!IsString(a.Type) || space.Type != H5DataspaceType.Simple || space.Dimensions.Length != 1)
+        if (!a.Type.IsText || space.Kind != DataspaceKind.Simple || space.Dims.Length != 1)
         {
-            throw Fail(path, $"attribute '{name}' should be a list of strings, found {a.Type.Class} of shape ({string.Join(", ", space.Dimensions)}).");
+            throw Fail(path, $"attribute '{a.Name}' should be a list of strings, found {a.Type} of shape ({string.Join(", ", space.Dims)}).");
         }
 
-        if (space.Dimensions[0] > MaxChildren)
+        if (space.Dims[0] > MaxChildren)
         {
-            throw Fail(path, $"attribute '{name}' lists {space.Dimensions[0]} names, more than the supported {MaxChildren}.");
+            throw Fail(path, $"attribute '{a.Name}' lists {space.Dims[0]} names, more than the supported {MaxChildren}.");
         }
 
-        return a.Read<string[]>();
+        return Values.Strings(_file, a.Type, Data(a), (int)space.Dims[0], ref budget);
     }
 
-    private static bool IsString(IH5DataType t) =>
-        t.Class == H5DataTypeClass.String ||
-        (t.Class == H5DataTypeClass.VariableLength && t.VariableLength.BaseType.Class == H5DataTypeClass.FixedPoint && t.VariableLength.BaseType.Size == 1);
+    private ReadOnlySpan<byte> Data(Hdf5Attribute a) => new(_file.Bytes, (int)a.DataAt, (int)a.DataLength);
 }
