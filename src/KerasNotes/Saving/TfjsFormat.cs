@@ -215,7 +215,7 @@ internal static class TfjsFormat
         foreach (var (name, file) in files)
         {
             // The length checked above is the resolved target's; ReadExactly re-checks it on the opened handle.
-            UntrustedFile.ReadExactly(file.Path, data.AsSpan(at, (int)file.Length), reason => context.Fail(name, reason));
+            UntrustedFile.ReadExactly(file, data.AsSpan(at, (int)file.Length), reason => context.Fail(name, reason));
             at += (int)file.Length;
         }
 

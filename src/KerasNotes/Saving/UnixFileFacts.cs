@@ -30,6 +30,11 @@ internal static partial class UnixFileFacts
     private const int ONonBlock = 0x800;
     private const int OCloExec = 0x80000;
 
+    // O_NOFOLLOW is one of the few flags whose value differs: arm, arm64 and powerpc use 0x8000, the rest 0x20000.
+    private static readonly int s_oNoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
+        ? 0x8000
+        : 0x20000;
+
     private static readonly Lazy<bool> s_available = new(Probe);
 
     /// <summary>What a path (or an open file) is.</summary>
@@ -102,9 +107,11 @@ internal static partial class UnixFileFacts
     /// Opens a file for reading with <c>O_NONBLOCK</c>, so that a FIFO swapped in after the type check cannot
     /// block the open; null when it cannot be opened. Regular files ignore the flag.
     /// </summary>
-    public static SafeFileHandle? OpenForReading(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="followLinks">False to refuse a path whose last component is a link (it was resolved already, and must not have been swapped for one since).</param>
+    public static SafeFileHandle? OpenForReading(string path, bool followLinks)
     {
-        int fd = Open(path, ORdOnly | ONonBlock | OCloExec);
+        int fd = Open(path, ORdOnly | ONonBlock | OCloExec | (followLinks ? 0 : s_oNoFollow));
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 

@@ -43,7 +43,7 @@ internal static class UntrustedFile
 
         CheckLength(facts.Value.Length, maxBytes, context);
         var data = new byte[facts.Value.Length];
-        ReadExactly(path, data, message => context.Fail(null, message));
+        ReadExactly(path, followLinks: true, data, message => context.Fail(null, message));
         return data;
     }
 
@@ -60,10 +60,13 @@ internal static class UntrustedFile
         return UnixFileFacts.IsAvailable ? ResolveInsideUnix(folder, candidate, fail) : ResolveInsideManaged(folder, candidate, fail);
     }
 
-    /// <summary>Fills <paramref name="destination"/> from the start of the file at <paramref name="path"/>, which must hold exactly that many bytes.</summary>
-    public static void ReadExactly(string path, Span<byte> destination, Func<string, ModelFormatException> fail)
+    /// <summary>Fills <paramref name="destination"/> from the start of a file checked by <see cref="ResolveInside"/>, which must still hold exactly that many bytes.</summary>
+    public static void ReadExactly(Resolved file, Span<byte> destination, Func<string, ModelFormatException> fail) =>
+        ReadExactly(file.Path, followLinks: false, destination, fail);
+
+    private static void ReadExactly(string path, bool followLinks, Span<byte> destination, Func<string, ModelFormatException> fail)
     {
-        using var handle = OpenRegular(path, fail);
+        using var handle = OpenRegular(path, followLinks, fail);
         long length = RandomAccess.GetLength(handle);
         if (UnixFileFacts.IsAvailable && UnixFileFacts.Describe(handle) is not { Kind: UnixFileFacts.Kind.Regular })
         {
@@ -88,11 +91,11 @@ internal static class UntrustedFile
         }
     }
 
-    private static SafeFileHandle OpenRegular(string path, Func<string, ModelFormatException> fail)
+    private static SafeFileHandle OpenRegular(string path, bool followLinks, Func<string, ModelFormatException> fail)
     {
         if (UnixFileFacts.IsAvailable)
         {
-            return UnixFileFacts.OpenForReading(path) ?? throw fail($"'{path}' cannot be opened for reading.");
+            return UnixFileFacts.OpenForReading(path, followLinks) ?? throw fail($"'{path}' cannot be opened for reading (or was replaced by a link).");
         }
 
         try
@@ -182,7 +185,7 @@ internal static class UntrustedFile
 
         CheckLength(info.Length, maxBytes, context);
         var data = new byte[info.Length];
-        ReadExactly(path, data, message => context.Fail(null, message));
+        ReadExactly(path, followLinks: true, data, message => context.Fail(null, message));
         return data;
     }
 
