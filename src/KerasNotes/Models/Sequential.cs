@@ -24,8 +24,10 @@ public sealed class Sequential : Model
 
     // Kept beside _layers so that Add costs the same for the 100,000th layer as for the first: scanning the
     // names, and re-running every shape, on each Add made building (and loading) a long stack quadratic.
+    // The cached shape is not used while the stack holds a nested model: layers added to that model later change its output.
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private Shape? _outputShape;
+    private int _nestedModels;
     private Input? _input;
 
     /// <summary>Creates a model from layers, in order.</summary>
@@ -92,6 +94,7 @@ public sealed class Sequential : Model
         _layers.Add(layer);
         _names.Add(layer.Name);
         _outputShape = output;
+        _nestedModels += layer is Model ? 1 : 0;
         if (_input is not null && !Built)
         {
             EnsureBuilt(_input.BatchShape);
@@ -111,6 +114,7 @@ public sealed class Sequential : Model
         _layers.RemoveAt(_layers.Count - 1);
         _names.Remove(last.Name);
         _outputShape = null;
+        _nestedModels -= last is Model ? 1 : 0;
         return last;
     }
 
@@ -122,7 +126,7 @@ public sealed class Sequential : Model
             return inputShape;
         }
 
-        return _outputShape ?? ComputeOutputShape(inputShape);
+        return _nestedModels == 0 && _outputShape is { } cached ? cached : ComputeOutputShape(inputShape);
     }
 
     /// <inheritdoc />

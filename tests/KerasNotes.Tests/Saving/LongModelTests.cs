@@ -42,6 +42,16 @@ public sealed class LongModelTests
     }
 
     [Fact]
+    public void Add_sees_the_current_output_of_a_nested_model_that_grew_after_it_was_added()
+    {
+        var inner = new Sequential([new Dense(4, name: "inner_a")], name: "inner");
+        var outer = new Sequential(new Input(3), inner);
+        inner.Add(new Dense(5, name: "inner_b"));
+        outer.Add(new Dense(2, name: "top"));
+        outer.Layers[^1].GetWeights()[0].Shape.Should().Be(new Shape(5, 2));
+    }
+
+    [Fact]
     public void A_layer_list_one_beyond_the_limit_is_refused_before_it_is_parsed_into_a_tree()
     {
         using var temp = SavingTestSupport.Temp();
