@@ -39,6 +39,10 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
     public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights"];
 
     /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
+    /// <remarks>
+    /// To fuzz another structure, add a format here and to <see cref="Formats"/>: an HDF5-aware mutator of the weights,
+    /// for instance, would be <c>new(format, s_keras.Value, load, [new MemberMutator("model.weights.h5", new Hdf5LinkMutator())])</c>.
+    /// </remarks>
     internal static FuzzTarget Target(string format, TempFolder scratch) => format switch
     {
         "backup-metadata" => new(format, s_keras.Value, (b, _) => RestoreBackup(b, scratch), [new MemberMutator("metadata.json", new JsonMutator())]),

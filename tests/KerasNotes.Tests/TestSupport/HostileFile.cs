@@ -116,6 +116,24 @@ internal static class HostileFile
     }
 
     /// <summary>
+    /// Writes <paramref name="bytes"/> as <paramref name="fileName"/> (its extension may matter to the loader) in a fresh
+    /// temporary folder and asserts that loading it is refused as <see cref="AssertRefusedInChildProcess(string, long, long, Mode)"/> does.
+    /// </summary>
+    public static Report AssertRefusedInChildProcess(byte[] bytes, string fileName, long maxMs = 1000, long maxBytes = 100L << 20, Mode mode = Mode.Load)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "kerasnotes-tests", "hostile-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            return AssertRefusedInChildProcess(Write(folder, fileName, bytes), maxMs, maxBytes, mode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// Asserts that loading <paramref name="path"/> either succeeds or is refused with ModelFormatException, within the
     /// bounds given (the working-set bound includes the runtime itself, some 50 MB).
     /// </summary>
