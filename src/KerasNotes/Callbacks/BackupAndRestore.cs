@@ -13,7 +13,9 @@ namespace KerasNotes.Callbacks;
 /// killed at any moment leaves either the previous backup or the new one, never half of one. Because the
 /// shuffle order and the Dropout masks come from generators whose state is saved with it, a resumed run ends
 /// with bit-for-bit the weights of an uninterrupted one. Put the same callback (same folder) in the
-/// <c>Fit</c> call you restart.
+/// <c>Fit</c> call you restart. A process killed during a write can leave a hidden
+/// <c>.backup.keras.kerasnotes-tmp-&lt;hex&gt;</c> file in the folder; the next run removes it once it is
+/// ten minutes old and no process has it open.
 /// </remarks>
 /// <example><code>model.Fit(x, y, epochs: 20, callbacks: [new BackupAndRestore("backup")]);</code></example>
 public sealed class BackupAndRestore : Callback
@@ -46,6 +48,9 @@ public sealed class BackupAndRestore : Callback
     public override void OnTrainBegin(IDictionary<string, double>? logs = null)
     {
         RestoredEpoch = null;
+
+        // A run killed while writing its backup leaves a temporary file beside it; the restarted run tidies up.
+        StaleTemporaries.Remove(Path.GetFullPath(BackupPath));
         if (!File.Exists(BackupPath))
         {
             return;
@@ -77,5 +82,7 @@ public sealed class BackupAndRestore : Callback
         {
             File.Delete(BackupPath);
         }
+
+        StaleTemporaries.Remove(Path.GetFullPath(BackupPath));
     }
 }

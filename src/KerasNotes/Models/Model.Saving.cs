@@ -106,22 +106,25 @@ public abstract partial class Model
     /// <summary>Restores generator states read by a load: <c>fit_shuffle</c> and <c>layer:&lt;name&gt;</c> for Dropout layers.</summary>
     internal void RestoreRandomStates(IReadOnlyDictionary<string, ulong[]> states)
     {
+        // Looked up by name, not by scanning the layers per state: a file may hold one state per layer of a 100,000-layer model.
+        var generators = new Dictionary<string, RandomGenerator>(StringComparer.Ordinal);
+        foreach (var layer in Layers)
+        {
+            if (layer is Dropout { Generator: { } g })
+            {
+                generators.TryAdd(layer.Name, g);
+            }
+        }
+
         foreach (var (owner, state) in states)
         {
             if (owner == "fit_shuffle")
             {
                 ShuffleGenerator.SetState(state);
             }
-            else if (owner.StartsWith("layer:", StringComparison.Ordinal))
+            else if (owner.StartsWith("layer:", StringComparison.Ordinal) && generators.TryGetValue(owner["layer:".Length..], out var g))
             {
-                string name = owner["layer:".Length..];
-                foreach (var layer in Layers)
-                {
-                    if (layer.Name == name && layer is Dropout { Generator: { } g })
-                    {
-                        g.SetState(state);
-                    }
-                }
+                g.SetState(state);
             }
         }
     }

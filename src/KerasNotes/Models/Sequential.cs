@@ -21,6 +21,13 @@ namespace KerasNotes.Models;
 public sealed class Sequential : Model
 {
     private readonly List<Layer> _layers = [];
+
+    // Kept beside _layers so that Add costs the same for the 100,000th layer as for the first: scanning the
+    // names, and re-running every shape, on each Add made building (and loading) a long stack quadratic.
+    // The cached shape is not used while the stack holds a nested model: layers added to that model later change its output.
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private Shape? _outputShape;
+    private int _nestedModels;
     private Input? _input;
 
     /// <summary>Creates a model from layers, in order.</summary>
@@ -70,29 +77,25 @@ public sealed class Sequential : Model
             throw new ArgumentException("A model cannot contain itself.", nameof(layer));
         }
 
-        foreach (var existing in _layers)
+        if (_names.Contains(layer.Name))
         {
-            if (existing.Name == layer.Name)
-            {
-                throw new ArgumentException(
-                    $"Sequential '{Name}' already has a layer named '{layer.Name}'; layer names must be unique within a model.", nameof(layer));
-            }
+            throw new ArgumentException(
+                $"Sequential '{Name}' already has a layer named '{layer.Name}'; layer names must be unique within a model.", nameof(layer));
         }
 
+        Shape? output = null;
         if (_input is not null)
         {
             // Build eagerly so a layer that does not fit fails here, not in the middle of training.
-            var shape = _input.BatchShape;
-            foreach (var l in _layers)
-            {
-                shape = l.ComputeOutputShape(shape);
-            }
-
+            var shape = StackOutputShape(_input.BatchShape);
             layer.EnsureBuilt(shape);
-            layer.ComputeOutputShape(shape);
+            output = layer.ComputeOutputShape(shape);
         }
 
         _layers.Add(layer);
+        _names.Add(layer.Name);
+        _outputShape = output;
+        _nestedModels += layer is Model ? 1 : 0;
         StructureChanged();
         if (_input is not null && !Built)
         {
@@ -111,8 +114,22 @@ public sealed class Sequential : Model
 
         var last = _layers[^1];
         _layers.RemoveAt(_layers.Count - 1);
+        _names.Remove(last.Name);
+        _outputShape = null;
+        _nestedModels -= last is Model ? 1 : 0;
         StructureChanged();
         return last;
+    }
+
+    /// <summary>The output shape of the layers so far for <paramref name="inputShape"/>, remembered from the last Add when there is one.</summary>
+    private Shape StackOutputShape(Shape inputShape)
+    {
+        if (_layers.Count == 0)
+        {
+            return inputShape;
+        }
+
+        return _nestedModels == 0 && _outputShape is { } cached ? cached : ComputeOutputShape(inputShape);
     }
 
     /// <inheritdoc />

@@ -5,8 +5,16 @@ namespace KerasNotes.Saving;
 /// go to a temporary file in the same folder, are flushed to disk, and the temporary file is then renamed over
 /// the target. If anything fails midway the temporary file is removed and the previous file is untouched.
 /// </summary>
+/// <remarks>
+/// The temporary file is <c>.&lt;file name&gt;.kerasnotes-tmp-&lt;32 hex digits&gt;</c> next to the target (hidden on
+/// Unix, and named so a user who finds one knows where it came from). Only a process killed mid-save leaves one
+/// behind; the next save to the same path removes such leftovers (see <see cref="StaleTemporaries"/>).
+/// </remarks>
 internal static class AtomicFile
 {
+    /// <summary>What sits between the target's name and the random part in a temporary file's name.</summary>
+    public const string TemporaryMarker = ".kerasnotes-tmp-";
+
     private static readonly AsyncLocal<Func<Stream, Stream>?> s_streamWrapper = new();
 
     /// <summary>Test hook: wraps the temporary file's stream (e.g. to fail after N bytes). Flows with the async context only.</summary>
@@ -25,7 +33,8 @@ internal static class AtomicFile
             throw new DirectoryNotFoundException($"Cannot save '{path}': the folder '{directory}' does not exist.");
         }
 
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        StaleTemporaries.Remove(full);
+        string temp = Path.Combine(directory, TemporaryName(Path.GetFileName(full)));
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920))
@@ -64,4 +73,7 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>A fresh temporary file name for the target file name <paramref name="fileName"/>.</summary>
+    public static string TemporaryName(string fileName) => $".{fileName}{TemporaryMarker}{Guid.NewGuid():N}";
 }

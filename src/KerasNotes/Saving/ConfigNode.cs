@@ -41,6 +41,7 @@ internal readonly struct ConfigNode
             throw context.Fail(entry, "not valid JSON: the text is not valid UTF-8.");
         }
 
+        LayerListPrecheck.Check(utf8, KerasDeserializer.MaxLayers + 1, MaxDepth, entry, context);
         try
         {
             return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false, AllowDuplicateProperties = false })

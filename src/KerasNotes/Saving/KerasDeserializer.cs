@@ -17,7 +17,11 @@ namespace KerasNotes.Saving;
 /// </summary>
 internal static class KerasDeserializer
 {
-    private const int MaxLayers = 100_000;
+    /// <summary>
+    /// The most layers a Sequential configuration may list, besides its InputLayer: generous (loading this many
+    /// takes seconds), yet it refuses a hostile list of millions before a single layer is created.
+    /// </summary>
+    internal const int MaxLayers = 100_000;
 
     private readonly record struct Serialized(string ClassName, string? RegisteredName, ConfigNode Config);
 
@@ -73,9 +77,10 @@ internal static class KerasDeserializer
         string? name = config["name"].OptString();
         bool trainable = config["trainable"].OptBool(true);
         var layers = config["layers"].Items();
-        if (layers.Count > MaxLayers)
+        int counted = layers.Count > 0 && layers[0].IsObject && layers[0]["class_name"].IsString && layers[0]["class_name"].String() == "InputLayer" ? layers.Count - 1 : layers.Count;
+        if (counted > MaxLayers)
         {
-            throw config["layers"].Fail($"{layers.Count} layers is beyond the supported {MaxLayers}.");
+            throw config["layers"].Fail($"{counted} layers (besides the InputLayer) is beyond the supported {MaxLayers}.");
         }
 
         CheckSizes(config, layers);

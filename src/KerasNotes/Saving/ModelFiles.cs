@@ -117,21 +117,8 @@ internal static class ModelFiles
 
     private static List<object?> Hex(ulong[] words) => words.Select(w => (object?)w.ToString("x16", CultureInfo.InvariantCulture)).ToList();
 
-    private static byte[] ReadFile(string path, LoadContext context)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"No model file at '{path}'.", path);
-        }
-
-        if (info.Length > KerasArchive.MaxMemberBytes)
-        {
-            throw context.Fail(null, $"the file is {info.Length} bytes, beyond the supported {KerasArchive.MaxMemberBytes}.");
-        }
-
-        return File.ReadAllBytes(path);
-    }
+    /// <summary>Reads the model file itself: a regular file only (a FIFO given as the path must not hang the load).</summary>
+    private static byte[] ReadFile(string path, LoadContext context) => UntrustedFile.ReadAll(path, KerasArchive.MaxMemberBytes, context);
 
     private static string ResolveTfjs(string path) =>
         Directory.Exists(path) && File.Exists(Path.Combine(path, "model.json")) ? Path.Combine(path, "model.json") : path;
@@ -233,9 +220,11 @@ internal static class ModelFiles
             return;
         }
 
+        // A set, not a scan of model.Layers per entry: a file listing 100,000 states for 100,000 layers must not cost 10^10 comparisons.
+        var seeded = model.Layers.Where(l => l is Dropout { Generator: not null }).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, _) in layers.AsObject())
         {
-            if (model.Layers.Any(l => l.Name == name && l is Dropout { Generator: not null }))
+            if (seeded.Contains(name))
             {
                 stage.RandomStates["layer:" + name] = ParseState(layers[name]);
             }

@@ -16,10 +16,17 @@ internal static class NativeWeights
     public static List<(string Group, Layer Layer)> LayerGroups(Model model)
     {
         var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        var snakeCase = new Dictionary<string, string>(StringComparer.Ordinal); // three regex passes per layer, once per class instead
         var result = new List<(string, Layer)>();
         foreach (var layer in model.Layers)
         {
-            string baseName = Layer.ToSnakeCase(KerasSerializer.ClassNameOf(layer));
+            string className = KerasSerializer.ClassNameOf(layer);
+            if (!snakeCase.TryGetValue(className, out string? baseName))
+            {
+                baseName = Layer.ToSnakeCase(className);
+                snakeCase[className] = baseName;
+            }
+
             used.TryGetValue(baseName, out int count);
             used[baseName] = count + 1;
             result.Add((count == 0 ? baseName : $"{baseName}_{count}", layer));

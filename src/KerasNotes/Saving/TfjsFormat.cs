@@ -74,8 +74,8 @@ internal static class TfjsFormat
             {
                 string name = p.String();
                 CheckShardName(name, group);
-                var info = new FileInfo(Path.Combine(folder, name));
-                total += info.Exists ? info.Length : 0;
+                var shard = UntrustedFile.ResolveInside(folder, name, reason => context.Fail(name, reason));
+                total = checked(total + shard.Length);
             }
         }
 
@@ -191,20 +191,13 @@ internal static class TfjsFormat
     private static byte[] ReadShards(List<string> paths, string folder, long expectedBytes, ConfigNode where, LoadContext context)
     {
         long actual = 0;
-        var files = new List<string>();
+        var files = new List<(string Name, UntrustedFile.Resolved File)>();
         foreach (string p in paths)
         {
             CheckShardName(p, where);
-
-            string full = Path.Combine(folder, p);
-            var info = new FileInfo(full);
-            if (!info.Exists)
-            {
-                throw context.Fail(p, $"the weight file '{full}' listed in the manifest does not exist.");
-            }
-
-            actual += info.Length;
-            files.Add(full);
+            var shard = UntrustedFile.ResolveInside(folder, p, reason => context.Fail(p, reason));
+            actual = checked(actual + shard.Length);
+            files.Add((p, shard));
         }
 
         if (actual != expectedBytes)
@@ -219,19 +212,11 @@ internal static class TfjsFormat
 
         var data = new byte[expectedBytes];
         int at = 0;
-        foreach (string f in files)
+        foreach (var (name, file) in files)
         {
-            using var s = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.Read);
-            int read;
-            while (at < data.Length && (read = s.Read(data, at, data.Length - at)) > 0)
-            {
-                at += read;
-            }
-        }
-
-        if (at != data.Length)
-        {
-            throw where.Fail("the weight files changed while they were being read.");
+            // The length checked above is the resolved target's; ReadExactly re-checks it on the opened handle.
+            UntrustedFile.ReadExactly(file, data.AsSpan(at, (int)file.Length), reason => context.Fail(name, reason));
+            at += (int)file.Length;
         }
 
         return data;

@@ -1,0 +1,113 @@
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Saving;
+using KerasNotes.Tests.Saving.Fuzzing;
+using Xunit.Abstractions;
+
+namespace KerasNotes.Tests.Saving;
+
+/// <summary>
+/// Structure-aware fuzzing: mutations that keep a file parseable one level down (valid zip with a hostile JSON
+/// member, valid JSON with a hostile value) reach code that byte mutations rarely do. Every mutant must load or
+/// be refused with ModelFormatException, in bounded time and memory. The normal suite runs a few hundred mutants
+/// per format; the LongRunning category (tools/fuzz-long.sh) runs ten thousand or more.
+/// </summary>
+public sealed class StructuredFuzzTests(ITestOutputHelper output)
+{
+    /// <summary>Mutants per format in the normal suite.</summary>
+    private const int ShortRun = 300;
+
+    /// <summary>Mutants per format in the long run; KERASNOTES_FUZZ_LONG_ITERATIONS overrides it.</summary>
+    private static readonly int s_longRun =
+        int.TryParse(Environment.GetEnvironmentVariable("KERASNOTES_FUZZ_LONG_ITERATIONS"), out int n) && n > 0 ? n : 10_000;
+
+    private static readonly string s_tfjsModel = SavingTestSupport.FixturePath("save_format", "tfjs_layers_model", "model.json");
+
+    private static readonly Lazy<byte[]> s_keras = new(() =>
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = SavingTestSupport.SmallModel();
+        var (x, y) = SavingTestSupport.SmallData(16);
+        model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0);
+        model.Save(temp.File("m.keras"));
+        return File.ReadAllBytes(temp.File("m.keras"));
+    });
+
+    private static Sequential TfjsShapedModel() => new(
+        new Input(3), new Dense(4, name: "dense"), new BatchNormalization(name: "batch_normalization"), new Dense(2, name: "dense_1"));
+
+    public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights"];
+
+    /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
+    /// <remarks>
+    /// To fuzz another structure, add a format here and to <see cref="Formats"/>: an HDF5-aware mutator of the weights,
+    /// for instance, would be <c>new(format, s_keras.Value, load, [new MemberMutator("model.weights.h5", new Hdf5LinkMutator())])</c>.
+    /// </remarks>
+    internal static FuzzTarget Target(string format, TempFolder scratch) => format switch
+    {
+        "backup-metadata" => new(format, s_keras.Value, (b, _) => RestoreBackup(b, scratch), [new MemberMutator("metadata.json", new JsonMutator())]),
+        "keras-config" => new(format, s_keras.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
+        "keras-metadata" => new(format, s_keras.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("metadata.json", new JsonMutator())]),
+        "keras-zip" => new(format, s_keras.Value, (b, p) => ModelFiles.Load(b, p, null), [new ZipMutator()]),
+        "keras-zip-weights" => new(format, s_keras.Value, (b, p) => ModelFiles.LoadWeights(SavingTestSupport.SmallModel(), b, p), [new ZipMutator()]),
+        "tfjs-model" => new(format, File.ReadAllBytes(s_tfjsModel), (b, _) => ModelFiles.Load(b, s_tfjsModel, null), [new JsonMutator(), new TfjsManifestMutator()]),
+        "tfjs-weights" => new(format, File.ReadAllBytes(s_tfjsModel), (b, _) => ModelFiles.LoadWeights(TfjsShapedModel(), b, s_tfjsModel), [new TfjsManifestMutator()]),
+        _ => throw new ArgumentException(format, nameof(format)),
+    };
+
+    /// <summary>What BackupAndRestore does with a backup: restore weights, optimizer, generators and the epoch into a built model.</summary>
+    private static void RestoreBackup(byte[] bytes, TempFolder scratch)
+    {
+        string path = scratch.File($"backup-{Environment.CurrentManagedThreadId}.keras");
+        File.WriteAllBytes(path, bytes);
+        var model = SavingTestSupport.SmallModel();
+        model.Build(4);
+        ModelFiles.RestoreTrainingState(model, path);
+    }
+
+    private static int FirstSeed(string format) => format.Aggregate(23, (h, c) => ((h * 31) + c) & 0x7FFF) * 100_003;
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void A_few_hundred_structured_mutants_each_load_or_are_refused_with_ModelFormatException(string format)
+    {
+        using var scratch = SavingTestSupport.Temp();
+        var result = FuzzRunner.Run(Target(format, scratch), ShortRun, FirstSeed(format));
+        output.WriteLine($"{format}: {ShortRun} mutants: {result}");
+        result.Failures.Should().BeEmpty();
+    }
+
+    [Theory]
+    [Trait("Category", "LongRunning")]
+    [MemberData(nameof(Formats))]
+    public void Ten_thousand_structured_mutants_each_load_or_are_refused_with_ModelFormatException(string format)
+    {
+        using var scratch = SavingTestSupport.Temp();
+        var result = FuzzRunner.Run(Target(format, scratch), s_longRun, FirstSeed(format) + ShortRun);
+        output.WriteLine($"{format}: {s_longRun} mutants: {result}");
+        result.Failures.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_fuzz_runner_reports_any_exception_other_than_ModelFormatException()
+    {
+        int calls = 0;
+        var target = new FuzzTarget("self-test", [1, 2, 3], (_, _) =>
+        {
+            if (calls++ == 3)
+            {
+                throw new InvalidOperationException("a bug");
+            }
+        }, [new ZipMutatorStub()]);
+        var result = FuzzRunner.Run(target, 5, 0);
+        result.Failures.Should().ContainSingle().Which.Should().Contain("InvalidOperationException: a bug");
+        result.Loaded.Should().Be(4);
+    }
+
+    private sealed class ZipMutatorStub : IMutator
+    {
+        public string Name => "identity";
+
+        public Mutant Mutate(byte[] source, System.Random rng) => new(source, "unchanged");
+    }
+}
