@@ -60,7 +60,7 @@ public static class PeerWorkloads
         var model = Workloads.W1Model(hidden);
         model.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var timer = new EpochTimer();
-        Models.History history;
+        History history;
         if (arrays)
         {
             // Float copies of the whole data set in memory, as the Keras tutorial does with x / 255.

@@ -8,7 +8,7 @@ namespace KerasNotes.Callbacks;
 /// otherwise with a signed, at least two-digit exponent (<c>1e-05</c>, <c>1.5e+16</c>); <c>nan</c>, <c>inf</c>.
 /// Keras writes logs (CSVLogger) and messages this way.
 /// </remarks>
-public static class PythonFloat
+internal static class PythonFloat
 {
     /// <summary>Formats <paramref name="value"/> as Python's <c>repr</c> would.</summary>
     public static string Repr(double value)

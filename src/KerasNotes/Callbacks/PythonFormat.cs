@@ -9,7 +9,7 @@ namespace KerasNotes.Callbacks;
 /// (fill, align, sign, zero padding, width, thousands separator, precision, and the types
 /// <c>d</c>, <c>f</c>, <c>e</c>, <c>g</c>, <c>%</c>, <c>s</c>).
 /// </summary>
-public static class PythonFormat
+internal static class PythonFormat
 {
     /// <summary>Formats <paramref name="template"/> with named integer and floating-point values.</summary>
     /// <exception cref="KeyNotFoundException">A field names a value that is not given (Keras raises KeyError).</exception>

@@ -1,3 +1,4 @@
+using KerasNotes.Callbacks;
 using KerasNotes.Layers;
 using KerasNotes.Losses;
 using KerasNotes.Metrics;

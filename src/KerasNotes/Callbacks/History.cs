@@ -1,6 +1,4 @@
-using KerasNotes.Callbacks;
-
-namespace KerasNotes.Models;
+namespace KerasNotes.Callbacks;
 
 /// <summary>
 /// The per-epoch record of a <c>Fit</c> run (Keras <c>History</c>): <c>history["val_loss"]</c> is the
