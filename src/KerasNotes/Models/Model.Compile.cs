@@ -38,14 +38,15 @@ public abstract partial class Model
         var plain = ResolveMetrics(metrics, nameof(metrics));
         var weighted = ResolveMetrics(weightedMetrics, nameof(weightedMetrics));
         var names = new HashSet<string>(StringComparer.Ordinal) { "loss" };
+        var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var m in plain)
         {
-            m.Name = Unique(m.Name, names);
+            m.Name = Unique(m.Name, names, nextSuffix);
         }
 
         foreach (var m in weighted)
         {
-            m.Name = Unique(names.Contains(m.Name) ? "weighted_" + m.Name : m.Name, names);
+            m.Name = Unique(names.Contains(m.Name) ? "weighted_" + m.Name : m.Name, names, nextSuffix);
         }
 
         Optimizer = resolvedOptimizer;
@@ -71,14 +72,23 @@ public abstract partial class Model
         CompileConfig = new CompileArguments(optimizer, loss, metrics?.ToArray(), weightedMetrics?.ToArray());
     }
 
-    private static string Unique(string name, HashSet<string> used)
+    // name, name_1, name_2, …: the next suffix per base name is remembered, so n metrics of one name cost O(n), not
+    // O(n²) (a file can list a metric a hundred thousand times).
+    private static string Unique(string name, HashSet<string> used, Dictionary<string, int> nextSuffix)
     {
         string candidate = name;
-        for (int i = 1; !used.Add(candidate); i++)
+        int i = nextSuffix.TryGetValue(name, out int next) ? next : 1;
+        if (used.Contains(candidate))
         {
-            candidate = $"{name}_{i}";
+            do
+            {
+                candidate = $"{name}_{i++}";
+            }
+            while (used.Contains(candidate));
         }
 
+        used.Add(candidate);
+        nextSuffix[name] = i;
         return candidate;
     }
 

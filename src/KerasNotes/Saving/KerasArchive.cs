@@ -18,8 +18,16 @@ internal static class KerasArchive
     /// <summary>Largest member we inflate (a .NET byte array holds at most about 2 GiB).</summary>
     internal const long MaxMemberBytes = 0x7FFF_FFC7;
 
-    /// <summary>Deflate cannot expand data by more than about 1032:1; a member claiming more is a zip bomb.</summary>
-    private const long MaxExpansion = 1100;
+    /// <summary>
+    /// The most a member may inflate to, per compressed byte. Deflate can reach about 1032:1, so a limit near that
+    /// would let a 1 MB archive hold a gigabyte of JSON whitespace. Keras stores its members uncompressed, and real
+    /// configs and weights compress far less than 100:1, so a member claiming more is taken for a zip bomb and
+    /// refused before anything is inflated.
+    /// </summary>
+    internal const long MaxExpansion = 100;
+
+    /// <summary>The largest JSON member (config.json, metadata.json) accepted: a 100,000-layer config is well below it.</summary>
+    internal const long MaxJsonBytes = 256L << 20;
 
     private const int MaxMembers = 10_000;
 
@@ -99,7 +107,16 @@ internal static class KerasArchive
                     "weights in npz form are refused: numpy archives can hold pickled Python objects, which KerasNotes never loads. Save the weights as model.weights.h5.");
             }
 
-            byte[]? config = byName.TryGetValue(Config, out var c) ? Inflate(c, context) : null;
+            foreach (string json in (ReadOnlySpan<string>)[Config, Metadata])
+            {
+                if (byName.TryGetValue(json, out var member) && member.Length > MaxJsonBytes)
+                {
+                    throw context.Fail(json, $"the member declares {member.Length} bytes of JSON, more than the {MaxJsonBytes} accepted; it was not inflated.");
+                }
+            }
+
+            // Only what the caller needs is inflated: loading weights alone never expands config.json.
+            byte[]? config = needConfig && byName.TryGetValue(Config, out var c) ? Inflate(c, context) : null;
             if (config is null && needConfig)
             {
                 throw context.Fail(Config, "the archive has no config.json.");

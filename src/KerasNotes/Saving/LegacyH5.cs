@@ -68,9 +68,24 @@ internal static class LegacyH5
     {
         var layerNames = reader.ReadStringListAttribute(root, "layer_names")
             ?? throw reader.Fail(root, "no 'layer_names' attribute: not a Keras weights group.");
+        // The file lists every layer of the model it came from (an input layer at most once more): a list far
+        // longer than the model cannot fit it, and is refused before any group is decoded.
+        if (layerNames.Length > model.Layers.Count + 1)
+        {
+            throw reader.Fail(root,
+                $"layer count mismatch: layer_names lists {layerNames.Length} layers, model '{model.Name}' has {model.Layers.Count}.");
+        }
+
         var saved = new List<(string Name, string[] Weights)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in layerNames)
         {
+            // Keras lists each layer once; a repeated name would only make us decode the same group again and again.
+            if (!seen.Add(name))
+            {
+                throw reader.Fail(root, $"layer_names lists '{Shorten(name)}' more than once; a Keras file names each layer once.");
+            }
+
             string group = Join(root, name);
             if (!reader.IsGroup(group))
             {
@@ -88,8 +103,8 @@ internal static class LegacyH5
         if (targets.Count != saved.Count)
         {
             throw reader.Fail(root,
-                $"layer count mismatch: the file has weights for {saved.Count} layers ({string.Join(", ", saved.Select(s => s.Name))}), " +
-                $"model '{model.Name}' has {targets.Count} layers with weights ({string.Join(", ", targets.Select(t => t.Name))}).");
+                $"layer count mismatch: the file has weights for {saved.Count} layers ({NameList(saved.Select(s => s.Name))}), " +
+                $"model '{model.Name}' has {targets.Count} layers with weights ({NameList(targets.Select(t => t.Name))}).");
         }
 
         for (int k = 0; k < targets.Count; k++)
@@ -152,4 +167,13 @@ internal static class LegacyH5
     }
 
     private static string Join(string a, string b) => a.Length == 0 ? b : $"{a}/{b}";
+
+    // Messages name a few layers, not a hostile file's hundred thousand.
+    private static string NameList(IEnumerable<string> names)
+    {
+        var first = names.Take(11).Select(Shorten).ToList();
+        return first.Count > 10 ? string.Join(", ", first.Take(10)) + ", …" : string.Join(", ", first);
+    }
+
+    private static string Shorten(string name) => name.Length > 80 ? name[..80] + "…" : name;
 }

@@ -63,6 +63,7 @@ internal static class TfjsFormat
 
         string folder = Path.GetDirectoryName(Path.GetFullPath(context.Path)) ?? ".";
         long total = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in manifest.Items())
         {
             if (!group.IsObject || !group["paths"].IsArray)
@@ -74,6 +75,7 @@ internal static class TfjsFormat
             {
                 string name = p.String();
                 CheckShardName(name, group);
+                CheckShardOnce(name, seen, group);
                 var shard = UntrustedFile.ResolveInside(folder, name, reason => context.Fail(name, reason));
                 total = checked(total + shard.Length);
             }
@@ -116,12 +118,19 @@ internal static class TfjsFormat
             return;
         }
 
+        var shardNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in manifest.Items())
         {
             var specs = group["weights"].Items();
             var paths = group["paths"].Items().Select(p => p.String()).ToList();
+            foreach (string p in paths)
+            {
+                CheckShardName(p, group);
+                CheckShardOnce(p, shardNames, group);
+            }
+
             long expectedBytes = 0;
-            var plan = new List<(ConfigNode Spec, string Name, int[] Shape, long Bytes)>();
+            var plan = new List<(ConfigNode Spec, Variable Target, long Bytes)>();
             foreach (var spec in specs)
             {
                 string name = spec["name"].String();
@@ -143,14 +152,8 @@ internal static class TfjsFormat
                     count *= d;
                 }
 
-                plan.Add((spec, name, shape, count * 4));
-                expectedBytes = checked(expectedBytes + (count * 4));
-            }
-
-            byte[] data = ReadShards(paths, folder, expectedBytes, group, context);
-            long offset = 0;
-            foreach (var (spec, name, shape, bytes) in plan)
-            {
+                // Each weight is matched to the model before any shard is read, so the bytes to read are bounded by
+                // what the model needs, not by what the manifest claims.
                 int slash = name.LastIndexOf('/');
                 string layerName = slash > 0 ? name[..slash] : string.Empty;
                 string varName = slash > 0 ? name[(slash + 1)..] : name;
@@ -171,6 +174,14 @@ internal static class TfjsFormat
                     throw spec.Fail($"layer '{layerName}' weight '{varName}': expected shape {target.Shape}, found [{string.Join(", ", shape)}].");
                 }
 
+                plan.Add((spec, target, count * 4));
+                expectedBytes = checked(expectedBytes + (count * 4));
+            }
+
+            byte[] data = ReadShards(paths, folder, expectedBytes, group, context);
+            long offset = 0;
+            foreach (var (_, target, bytes) in plan)
+            {
                 var values = new float[bytes / 4];
                 for (int i = 0; i < values.Length; i++)
                 {
@@ -194,7 +205,6 @@ internal static class TfjsFormat
         var files = new List<(string Name, UntrustedFile.Resolved File)>();
         foreach (string p in paths)
         {
-            CheckShardName(p, where);
             var shard = UntrustedFile.ResolveInside(folder, p, reason => context.Fail(p, reason));
             actual = checked(actual + shard.Length);
             files.Add((p, shard));
@@ -220,6 +230,24 @@ internal static class TfjsFormat
         }
 
         return data;
+    }
+
+    /// <summary>At most this many shard files in one model (TF.js writes 4 MB shards: this is 40 GB of weights).</summary>
+    private const int MaxShards = 10_000;
+
+    // A shard named twice would be read twice and counted twice, so a small folder could claim (and make us
+    // allocate) thousands of times its size; TF.js names each shard once.
+    private static void CheckShardOnce(string name, HashSet<string> seen, ConfigNode where)
+    {
+        if (!seen.Add(name))
+        {
+            throw where.Fail($"weight file '{name}' is listed more than once; each shard holds its own part of the weights.");
+        }
+
+        if (seen.Count > MaxShards)
+        {
+            throw where.Fail($"the manifest lists more than {MaxShards} weight files.");
+        }
     }
 
     private static void CheckShardName(string p, ConfigNode where)

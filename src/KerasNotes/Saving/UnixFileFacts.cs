@@ -115,6 +115,23 @@ internal static partial class UnixFileFacts
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>
+    /// Where the file behind an open handle really lies, as the kernel names it (the target of
+    /// <c>/proc/self/fd/N</c>); null when that cannot be read or the file was deleted since it was opened.
+    /// </summary>
+    public static string? OpenedPath(SafeFileHandle handle)
+    {
+        try
+        {
+            string? target = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
+            return target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : target;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static (Kind, long) Decode(ReadOnlySpan<byte> statx)
     {
         int mode = BitConverter.ToUInt16(statx[StatxModeOffset..]) & 0xF000;

@@ -15,8 +15,8 @@ namespace KerasNotes.Saving;
 /// </remarks>
 internal static class UntrustedFile
 {
-    /// <summary>A file checked by <see cref="ResolveInside"/>: where it really is, and its real length.</summary>
-    public readonly record struct Resolved(string Path, long Length);
+    /// <summary>A file checked by <see cref="ResolveInside"/>: where it really is, its real length, and the resolved folder it must stay in.</summary>
+    public readonly record struct Resolved(string Path, long Length, string Folder);
 
     /// <summary>
     /// Reads the whole file at <paramref name="path"/> (the user's own choice, so links may point anywhere).
@@ -62,11 +62,20 @@ internal static class UntrustedFile
 
     /// <summary>Fills <paramref name="destination"/> from the start of a file checked by <see cref="ResolveInside"/>, which must still hold exactly that many bytes.</summary>
     public static void ReadExactly(Resolved file, Span<byte> destination, Func<string, ModelFormatException> fail) =>
-        ReadExactly(file.Path, followLinks: false, destination, fail);
+        ReadExactly(file.Path, followLinks: false, destination, fail, file.Folder);
 
-    private static void ReadExactly(string path, bool followLinks, Span<byte> destination, Func<string, ModelFormatException> fail)
+    private static void ReadExactly(string path, bool followLinks, Span<byte> destination, Func<string, ModelFormatException> fail, string? mustStayIn = null)
     {
         using var handle = OpenRegular(path, followLinks, fail);
+        if (mustStayIn is not null && UnixFileFacts.IsAvailable)
+        {
+            // The check before the open resolved every link, but a folder on the way may have been swapped for a
+            // link since (O_NOFOLLOW guards only the last component). Where the opened file really is, the kernel
+            // knows: ask it about the handle itself, which no later swap can change.
+            string opened = UnixFileFacts.OpenedPath(handle) ?? throw fail($"'{path}' was opened, but where it lies cannot be confirmed.");
+            CheckInside(opened, mustStayIn, path, fail);
+        }
+
         long length = RandomAccess.GetLength(handle);
         if (UnixFileFacts.IsAvailable && UnixFileFacts.Describe(handle) is not { Kind: UnixFileFacts.Kind.Regular })
         {
@@ -124,7 +133,7 @@ internal static class UntrustedFile
         var facts = UnixFileFacts.Describe(real, followLinks: false);
         return facts switch
         {
-            { Kind: UnixFileFacts.Kind.Regular } f => new Resolved(real, f.Length),
+            { Kind: UnixFileFacts.Kind.Regular } f => new Resolved(real, f.Length, realFolder),
             { Kind: UnixFileFacts.Kind.Directory } => throw fail($"'{candidate}' is a folder, not a regular file."),
             null => throw fail($"the file '{candidate}' does not exist."),
             _ => throw fail($"'{candidate}' is not a regular file (a FIFO, device or socket); only regular files are read."),
@@ -145,7 +154,8 @@ internal static class UntrustedFile
         }
 
         string real = System.IO.Path.GetFullPath(target.FullName);
-        CheckInside(real, System.IO.Path.GetFullPath(folder), candidate, fail);
+        string realFolder = System.IO.Path.GetFullPath(folder);
+        CheckInside(real, realFolder, candidate, fail);
         target.Refresh();
         if (Directory.Exists(real))
         {
@@ -157,7 +167,7 @@ internal static class UntrustedFile
             throw fail($"the file '{candidate}' does not exist.");
         }
 
-        return new Resolved(real, new FileInfo(real).Length);
+        return new Resolved(real, new FileInfo(real).Length, realFolder);
     }
 
     private static void CheckInside(string real, string realFolder, string candidate, Func<string, ModelFormatException> fail)

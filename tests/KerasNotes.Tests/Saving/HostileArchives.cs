@@ -58,14 +58,19 @@ internal static class HostileArchives
     }
 
     /// <summary>A .keras archive of the given members, deflated (so a long repetitive config stays a small file).</summary>
-    public static byte[] Archive(params (string Name, byte[] Data)[] members)
+    public static byte[] Archive(params (string Name, byte[] Data)[] members) => Archive(CompressionLevel.Optimal, members);
+
+    /// <summary>A .keras archive of the given members stored uncompressed, as Keras writes them.</summary>
+    public static byte[] StoredArchive(params (string Name, byte[] Data)[] members) => Archive(CompressionLevel.NoCompression, members);
+
+    private static byte[] Archive(CompressionLevel level, (string Name, byte[] Data)[] members)
     {
         using var output = new MemoryStream();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var (name, data) in members)
             {
-                using var s = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+                using var s = zip.CreateEntry(name, level).Open();
                 s.Write(data);
             }
         }
