@@ -15,6 +15,9 @@ namespace KerasNotes.Kernels;
 /// <para>The bin indices are computed eight or sixteen pixels at a time; the counting itself is a scatter, done
 /// into four interleaved sub-histograms so that a run of equal pixels (a black background) does not make every
 /// increment wait for the previous one. Counts are integers, so every path gives the same result.</para>
+/// <para>The per-image methods are compiled fully optimised from the first call (<c>AggressiveOptimization</c>): a
+/// feature pass over a data set is one long call, and tier-0 code would otherwise run for most of it (a cold HOG of
+/// 60,000 images took 1.3 s instead of 0.3 s).</para>
 /// </remarks>
 internal static class HistogramKernel
 {
@@ -27,6 +30,7 @@ internal static class HistogramKernel
     public static int ScratchLength(int bins) => Lanes * (bins + 1);
 
     /// <summary>Writes the counts of <paramref name="image"/> into <paramref name="output"/> (<paramref name="bins"/> floats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<float> image, int bins, float min, float max, Span<int> scratch, Span<float> output)
     {
         int stride = bins + 1;

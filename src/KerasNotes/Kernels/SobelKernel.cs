@@ -30,6 +30,9 @@ internal enum SobelOutput
 /// <para>With the reflected border, <c>D</c> is 0 on the first and last column and <c>gy</c> is 0 on the first
 /// and last row. Both passes run over the image as one flat array (long vectors), and only the border
 /// columns and rows are patched afterwards; every path does the same float operations per pixel.</para>
+/// <para>The per-image methods are compiled fully optimised from the first call (<c>AggressiveOptimization</c>): a
+/// feature pass over a data set is one long call, and tier-0 code would otherwise run for most of it (a cold HOG of
+/// 60,000 images took 1.3 s instead of 0.3 s).</para>
 /// </remarks>
 internal static class SobelKernel
 {
@@ -37,6 +40,7 @@ internal static class SobelKernel
     public static int ScratchLength(int h, int w) => 2 * h * w;
 
     /// <summary>Writes the <paramref name="what"/> image of <paramref name="image"/> (h×w, row-major) into <paramref name="output"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<float> image, int h, int w, SobelOutput what, Span<float> scratch, Span<float> output)
     {
         int hw = h * w;
@@ -67,6 +71,7 @@ internal static class SobelKernel
         length == 1 ? 0 : i < 0 ? -i : i >= length ? (2 * length) - i - 2 : i;
 
     // d[c] = I[c+1] − I[c−1] along each row; 0 on the first and last column (the reflection makes both sides equal).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowDifference(ReadOnlySpan<float> image, int h, int w, Span<float> d)
     {
         int hw = h * w;
@@ -83,6 +88,7 @@ internal static class SobelKernel
     }
 
     // s[c] = (I[c−1] + I[c+1]) + 2·I[c] along each row; the border columns use the reflected neighbour.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowSmooth(ReadOnlySpan<float> image, int h, int w, Span<float> s)
     {
         int hw = h * w;
@@ -101,6 +107,7 @@ internal static class SobelKernel
     }
 
     // out[r] = (D[r−1] + D[r+1]) + 2·D[r] down each column, rows reflected at the top and bottom.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnSmooth(ReadOnlySpan<float> d, int h, int w, Span<float> output)
     {
         int hw = h * w;
@@ -116,6 +123,7 @@ internal static class SobelKernel
     }
 
     // out[r] = S[r+1] − S[r−1] down each column; 0 on the first and last row (their reflected neighbours are equal).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnDifference(ReadOnlySpan<float> s, int h, int w, Span<float> output)
     {
         int hw = h * w;
@@ -135,6 +143,7 @@ internal static class SobelKernel
         ElementwiseDriver.Binary<SubtractOp>(a[..output.Length], b[..output.Length], output);
 
     /// <summary>out[k] = (before[k] + after[k]) + 2·centre[k], widest vectors first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Shifted3(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output)
     {
         ref float br = ref MemoryMarshal.GetReference(before);
@@ -172,6 +181,7 @@ internal static class SobelKernel
     }
 
     /// <summary>out[k] = sqrt(gx[k]² + gy[k]²) in float32 (OpenCV <c>magnitude</c>); out may alias gx.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Magnitude(ReadOnlySpan<float> gx, ReadOnlySpan<float> gy, Span<float> output)
     {
         ref float xr = ref MemoryMarshal.GetReference(gx);
