@@ -8,7 +8,8 @@ namespace KerasNotes.Benchmarks;
 
 /// <summary>
 /// The KerasNotes side of benchmarks/peers/image_features_peers.py: each feature on all 70,000 Fashion-MNIST images
-/// (train + test, 28×28): the first call, then the median of later calls, printed as one JSON object of seconds.
+/// (train + test, 28×28): the first call, then the median of later calls (each after a collection of the previous
+/// result), printed as one JSON object of seconds.
 /// </summary>
 public static class ImageFeatureTiming
 {
@@ -58,6 +59,12 @@ public static class ImageFeatureTiming
             var seconds = new List<double>();
             for (int r = 0; r < runs; r++)
             {
+                // The previous result is garbage: collect it first, so a call writes into memory the process already
+                // has (as a program computing features batch after batch does) and not into pages the operating
+                // system must first hand out — on this VM that costs up to 20 µs per 4 KiB page under load, more
+                // than the features themselves. The first call above shows the cost with fresh pages.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 var clock = Stopwatch.StartNew();
                 var y = compute();
                 seconds.Add(clock.Elapsed.TotalSeconds);

@@ -166,7 +166,9 @@ def write(ours_result, peer_result, machine, args):
         "",
         "- **KerasNotes**: one call on the whole batch `[70000, 28, 28]`, "
         f"{ours_result['threads']} threads; *first call* is the first in the process (JIT and the operating system's first touch "
-        f"of the output's pages included), *median* is over {ours_result['runs']} later calls, each allocating its result.",
+        f"of the output's pages included), *median* is over {ours_result['runs']} later calls, each allocating its result after a garbage collection of the "
+        "previous one (so it is written to memory the process already holds; fresh pages from the operating system cost "
+        "up to ~20 µs per 4 KiB page on this VM under load, which is what most of the first call's extra time is).",
         f"- **Peers**: one call per image in a Python loop (neither library has a batch call), single process; median of "
         f"{args.runs} runs ({args.hog_runs} for scikit-image HOG). scikit-image {skimage.__version__}, OpenCV {cv2.__version__}, "
         f"numpy {np.__version__}, Python {platform.python_version()}.",
@@ -177,7 +179,7 @@ def write(ours_result, peer_result, machine, args):
     ]
     for key, label, peer in rows:
         o, p = ours_result[key], peer_result[key]
-        lines.append(f"| {label} | {ours_result[key + '_first_call']:.3f} s | {o:.3f} s | {peer} | {p:.3f} s | {p / o:.0f}× |")
+        lines.append(f"| {label} | {ours_result[key + '_first_call']:.3f} s | {o:.3f} s | {peer} | {p:.3f} s | {p / o:.{0 if p / o >= 10 else 1}f}× |")
     lines += [
         "",
         "## Machine",
