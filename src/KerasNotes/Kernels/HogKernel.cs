@@ -16,7 +16,9 @@ namespace KerasNotes.Kernels;
 /// <c>g_row &lt; 0</c>, or <c>g_row = 0</c> and <c>g_col &lt; 0</c>: that is the "mod 180"), and then
 /// <c>bin = #{i ≥ 1 : g_row·cos φᵢ − g_col·sin φᵢ ≥ 0}</c>, the number of bin edges <c>φᵢ = 180°·i/o</c> at or
 /// below θ (the cross product is <c>|g|·sin(θ − φᵢ)</c>). This runs on 8 or 16 pixels at a time with the same
-/// float operations per pixel on every path.</para>
+/// float operations per pixel on every path. An exactly vertical gradient (<c>g_col = 0</c>) takes the bin scikit-image's
+/// float64 rounding gives 90° (<see cref="HogLayout.VerticalBin"/>), which differs from the exact one for some even
+/// numbers of orientations. (A zero gradient adds 0 to whatever bin it gets.)</para>
 /// <para>A cell's value is the sum of the magnitudes of its pixels in that bin, added in row-major order as
 /// scikit-image does, divided by the cell area. Blocks of <c>b×b</c> cells slide by one cell and are normalised
 /// in double; features are ordered (block row, block column, cell row, cell column, orientation).</para>
@@ -51,7 +53,7 @@ internal static class HogKernel
         var columnCell = ints.Slice(used, w);
 
         Gradients(image, l, gCol, gRow);
-        MagnitudeAndBin(gCol, gRow, l.EdgeCos, l.EdgeSin, magnitude, bins);
+        MagnitudeAndBin(gCol, gRow, l.EdgeCos, l.EdgeSin, l.VerticalBin, magnitude, bins);
         for (int c = 0; c < w; c++)
         {
             columnCell[c] = c / l.PixelsPerCell * l.Orientations;
@@ -95,7 +97,7 @@ internal static class HogKernel
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MagnitudeAndBin(
-        ReadOnlySpan<float> gCol, ReadOnlySpan<float> gRow, float[] edgeCos, float[] edgeSin, Span<float> magnitude, Span<int> bins)
+        ReadOnlySpan<float> gCol, ReadOnlySpan<float> gRow, float[] edgeCos, float[] edgeSin, int verticalBin, Span<float> magnitude, Span<int> bins)
     {
         ref float cr = ref MemoryMarshal.GetReference(gCol);
         ref float rr = ref MemoryMarshal.GetReference(gRow);
@@ -121,7 +123,8 @@ internal static class HogKernel
                     bin -= Vector512.GreaterThanOrEqual(cross, Vector512<float>.Zero).AsInt32();
                 }
 
-                bin.StoreUnsafe(ref br, (nuint)i);
+                var vertical = Vector512.Equals(gc, Vector512<float>.Zero).AsInt32();
+                Vector512.ConditionalSelect(vertical, Vector512.Create(verticalBin), bin).StoreUnsafe(ref br, (nuint)i);
             }
         }
 
@@ -143,7 +146,8 @@ internal static class HogKernel
                     bin -= Vector256.GreaterThanOrEqual(cross, Vector256<float>.Zero).AsInt32();
                 }
 
-                bin.StoreUnsafe(ref br, (nuint)i);
+                var vertical = Vector256.Equals(gc, Vector256<float>.Zero).AsInt32();
+                Vector256.ConditionalSelect(vertical, Vector256.Create(verticalBin), bin).StoreUnsafe(ref br, (nuint)i);
             }
         }
 
@@ -162,7 +166,7 @@ internal static class HogKernel
                 }
             }
 
-            Unsafe.Add(ref br, i) = bin;
+            Unsafe.Add(ref br, i) = gc == 0f ? verticalBin : bin;
         }
     }
 

@@ -35,6 +35,7 @@ internal sealed class HogLayout
         CellCols = width / pixelsPerCell;
         BlockRows = CellRows - cellsPerBlock + 1;
         BlockCols = CellCols - cellsPerBlock + 1;
+        VerticalBin = Math.Max(0, SciKitImageBin(Math.Atan2(1, 0), orientations));
         EdgeCos = new float[orientations];
         EdgeSin = new float[orientations];
         for (int i = 0; i < orientations; i++)
@@ -44,6 +45,31 @@ internal sealed class HogLayout
             EdgeCos[i] = (float)Math.Cos(angle);
             EdgeSin[i] = (float)Math.Sin(angle);
         }
+    }
+
+    /// <summary>
+    /// The bin scikit-image gives a direction of <paramref name="radians"/>, with its own float64 arithmetic:
+    /// <c>θ = degrees(radians) mod 180</c>, then the <c>i</c> with <c>(180/o)·i ≤ θ &lt; (180/o)·(i+1)</c>
+    /// (−1 when rounding leaves θ in no bin).
+    /// </summary>
+    public static int SciKitImageBin(double radians, int orientations)
+    {
+        double theta = radians * (180.0 / Math.PI) % 180;
+        if (theta < 0)
+        {
+            theta += 180;
+        }
+
+        double width = 180.0 / orientations;
+        for (int i = 0; i < orientations; i++)
+        {
+            if (theta >= width * i && theta < width * (i + 1))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The features per image for these settings (long: the caller checks it fits a tensor).</summary>
@@ -78,6 +104,13 @@ internal sealed class HogLayout
 
     /// <summary>Features per image: <c>BlockRows·BlockCols·CellsPerBlock²·Orientations</c>.</summary>
     public int Features => BlockRows * BlockCols * CellsPerBlock * CellsPerBlock * Orientations;
+
+    /// <summary>
+    /// The bin of an exactly vertical gradient (<c>g_col = 0</c>, θ = 90°), as scikit-image's float64 arithmetic puts
+    /// it. 90° is an edge when the number of orientations is even, and there rounding decides: for 26 orientations
+    /// <c>(180/26)·13</c> rounds above 90, so scikit-image puts 90° in bin 12 where the exact comparison says 13.
+    /// </summary>
+    public int VerticalBin { get; }
 
     /// <summary>cos of the lower edge of each orientation bin (entry 0, the edge at 0°, is never tested).</summary>
     public float[] EdgeCos { get; }

@@ -117,9 +117,10 @@ public static class ImageFeatures
     /// <c>min(v, 0.2)</c>, then L2 again.</para>
     /// <para>Features are ordered (block row, block column, cell row in block, cell column in block, orientation):
     /// <c>(h/p − b + 1)·(w/p − b + 1)·b²·o</c> per image (1,296 for 28×28 images with the defaults).</para>
-    /// <para>The bin is found by comparing the gradient with each bin edge in float32; a direction within about
-    /// 1e-5° of an edge (other than the horizontal one, which is exact) may land in the neighbouring bin from the one
-    /// float64 <c>atan2</c> gives. Integer grey levels have no such gradients.</para>
+    /// <para>The bin is found by comparing the gradient with each bin edge in float32, and exactly horizontal and vertical
+    /// gradients take the bins scikit-image's float64 rounding gives them: every gradient of an 8-bit image (both
+    /// differences in −255…255) lands where scikit-image puts it; a direction within about 1e-5° of an edge may
+    /// otherwise land in the neighbouring bin.</para>
     /// </remarks>
     /// <param name="images">Grey images <c>[n, h, w]</c> or <c>[n, h, w, 1]</c>.</param>
     /// <param name="orientations">The number of orientation bins over 0°…180°, ≥ 1 (default 9).</param>
