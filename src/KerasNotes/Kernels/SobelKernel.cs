@@ -94,15 +94,16 @@ internal static class SobelKernel
         int hw = h * w;
         if (hw > 2)
         {
-            Shifted3(image[..(hw - 2)], image[1..(hw - 1)], image[2..], s[1..(hw - 1)]);
+            Smooth121(image[..(hw - 2)], image[1..(hw - 1)], image[2..], s[1..(hw - 1)]);
         }
 
+        // The neighbours of the first and last column: inside, or reflected across the edge.
+        int firstLeft = Reflect(-1, w), firstRight = Reflect(1, w), lastLeft = Reflect(w - 2, w), lastRight = Reflect(w, w);
         for (int r = 0; r < h; r++)
         {
             var row = image.Slice(r * w, w);
-            int left = Reflect(-1, w), right = Reflect(w, w);
-            s[r * w] = Smooth(row[left], row[0], row[Reflect(1, w)]);
-            s[(r * w) + w - 1] = Smooth(row[Reflect(w - 2, w)], row[w - 1], row[right]);
+            s[r * w] = Smooth(row[firstLeft], row[0], row[firstRight]);
+            s[(r * w) + w - 1] = Smooth(row[lastLeft], row[w - 1], row[lastRight]);
         }
     }
 
@@ -113,12 +114,12 @@ internal static class SobelKernel
         int hw = h * w;
         if (h > 2)
         {
-            Shifted3(d[..(hw - (2 * w))], d.Slice(w, hw - (2 * w)), d[(2 * w)..], output.Slice(w, hw - (2 * w)));
+            Smooth121(d[..(hw - (2 * w))], d.Slice(w, hw - (2 * w)), d[(2 * w)..], output.Slice(w, hw - (2 * w)));
         }
 
         foreach (int r in (ReadOnlySpan<int>)[0, h - 1])
         {
-            Shifted3(d.Slice(Reflect(r - 1, h) * w, w), d.Slice(r * w, w), d.Slice(Reflect(r + 1, h) * w, w), output.Slice(r * w, w));
+            Smooth121(d.Slice(Reflect(r - 1, h) * w, w), d.Slice(r * w, w), d.Slice(Reflect(r + 1, h) * w, w), output.Slice(r * w, w));
         }
     }
 
@@ -144,7 +145,7 @@ internal static class SobelKernel
 
     /// <summary>out[k] = (before[k] + after[k]) + 2·centre[k], widest vectors first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Shifted3(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output)
+    private static void Smooth121(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output)
     {
         ref float br = ref MemoryMarshal.GetReference(before);
         ref float cr = ref MemoryMarshal.GetReference(centre);
