@@ -23,7 +23,7 @@ public sealed partial class ReadmeExampleTests
         "System", "System.Collections.Generic", "System.IO", "System.Linq",
         "KerasNotes", "KerasNotes.Activations", "KerasNotes.Callbacks", "KerasNotes.Data", "KerasNotes.Initializers",
         "KerasNotes.Layers", "KerasNotes.Losses", "KerasNotes.Metrics", "KerasNotes.Models", "KerasNotes.Optimizers",
-        "KerasNotes.Optimizers.Schedules", "KerasNotes.Regularizers", "KerasNotes.Saving",
+        "KerasNotes.Optimizers.Schedules", "KerasNotes.Regularizers", "KerasNotes.Saving", "KerasNotes.Vision",
     ];
 
     public static TheoryData<int> Blocks()

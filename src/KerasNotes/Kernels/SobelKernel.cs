@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KerasNotes.Kernels;
+
+/// <summary>Which Sobel image <see cref="SobelKernel"/> writes.</summary>
+internal enum SobelOutput
+{
+    /// <summary>The derivative along columns (left to right), OpenCV <c>dx = 1</c>.</summary>
+    X,
+
+    /// <summary>The derivative along rows (top to bottom), OpenCV <c>dy = 1</c>.</summary>
+    Y,
+
+    /// <summary><c>sqrt(gx² + gy²)</c> in float32.</summary>
+    Magnitude,
+}
+
+/// <summary>
+/// The 3×3 Sobel derivatives of one image with OpenCV's default border, <c>BORDER_REFLECT_101</c>
+/// (<c>gfedcb|abcdefgh|gfedcba</c>: the edge pixel is not repeated; a side of length 1 reflects onto itself).
+/// </summary>
+/// <remarks>
+/// <para>Separable, in OpenCV's order: a pass along each row, then one down the columns.
+/// <c>gx = [1, 2, 1]ᵀ ⊗ [−1, 0, 1]</c>: the row pass takes <c>D = I[c+1] − I[c−1]</c>, the column pass
+/// <c>(D[r−1] + D[r+1]) + 2·D[r]</c>. <c>gy = [−1, 0, 1]ᵀ ⊗ [1, 2, 1]</c>: the row pass takes
+/// <c>S = (I[c−1] + I[c+1]) + 2·I[c]</c>, the column pass <c>S[r+1] − S[r−1]</c>.</para>
+/// <para>With the reflected border, <c>D</c> is 0 on the first and last column and <c>gy</c> is 0 on the first
+/// and last row. Both passes run over the image as one flat array (long vectors), and only the border
+/// columns and rows are patched afterwards; every path does the same float operations per pixel.</para>
+/// <para>The per-image methods are compiled fully optimised from the first call (<c>AggressiveOptimization</c>): a
+/// feature pass over a data set is one long call, and tier-0 code would otherwise run for most of it (a cold HOG of
+/// 60,000 images took 1.3 s instead of 0.3 s).</para>
+/// </remarks>
+internal static class SobelKernel
+{
+    /// <summary>The scratch one image needs: two planes of <c>h·w</c> floats.</summary>
+    public static int ScratchLength(int h, int w) => 2 * h * w;
+
+    /// <summary>Writes the <paramref name="what"/> image of <paramref name="image"/> (h×w, row-major) into <paramref name="output"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(ReadOnlySpan<float> image, int h, int w, SobelOutput what, Span<float> scratch, Span<float> output)
+    {
+        int hw = h * w;
+        var rowPass = scratch[..hw];
+        switch (what)
+        {
+            case SobelOutput.X:
+                RowDifference(image, h, w, rowPass);
+                ColumnSmooth(rowPass, h, w, output);
+                break;
+            case SobelOutput.Y:
+                RowSmooth(image, h, w, rowPass);
+                ColumnDifference(rowPass, h, w, output);
+                break;
+            default:
+                var gy = scratch.Slice(hw, hw);
+                RowDifference(image, h, w, rowPass);
+                ColumnSmooth(rowPass, h, w, output);
+                RowSmooth(image, h, w, rowPass);
+                ColumnDifference(rowPass, h, w, gy);
+                Magnitude(output[..hw], gy, output);
+                break;
+        }
+    }
+
+    /// <summary>OpenCV's <c>borderInterpolate</c> for <c>BORDER_REFLECT_101</c>, for indices at most one step outside.</summary>
+    private static int Reflect(int i, int length) =>
+        length == 1 ? 0 : i < 0 ? -i : i >= length ? (2 * length) - i - 2 : i;
+
+    // d[c] = I[c+1] − I[c−1] along each row; 0 on the first and last column (the reflection makes both sides equal).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowDifference(ReadOnlySpan<float> image, int h, int w, Span<float> d)
+    {
+        int hw = h * w;
+        if (hw > 2)
+        {
+            Subtract(image[2..], image, d[1..(hw - 1)]);
+        }
+
+        for (int r = 0; r < h; r++)
+        {
+            d[r * w] = 0f;
+            d[(r * w) + w - 1] = 0f;
+        }
+    }
+
+    // s[c] = (I[c−1] + I[c+1]) + 2·I[c] along each row; the border columns use the reflected neighbour.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowSmooth(ReadOnlySpan<float> image, int h, int w, Span<float> s)
+    {
+        int hw = h * w;
+        if (hw > 2)
+        {
+            Smooth121(image[..(hw - 2)], image[1..(hw - 1)], image[2..], s[1..(hw - 1)]);
+        }
+
+        // The neighbours of the first and last column: inside, or reflected across the edge.
+        int firstLeft = Reflect(-1, w), firstRight = Reflect(1, w), lastLeft = Reflect(w - 2, w), lastRight = Reflect(w, w);
+        for (int r = 0; r < h; r++)
+        {
+            var row = image.Slice(r * w, w);
+            s[r * w] = Smooth(row[firstLeft], row[0], row[firstRight]);
+            s[(r * w) + w - 1] = Smooth(row[lastLeft], row[w - 1], row[lastRight]);
+        }
+    }
+
+    // out[r] = (D[r−1] + D[r+1]) + 2·D[r] down each column, rows reflected at the top and bottom.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnSmooth(ReadOnlySpan<float> d, int h, int w, Span<float> output)
+    {
+        int hw = h * w;
+        if (h > 2)
+        {
+            Smooth121(d[..(hw - (2 * w))], d.Slice(w, hw - (2 * w)), d[(2 * w)..], output.Slice(w, hw - (2 * w)));
+        }
+
+        foreach (int r in (ReadOnlySpan<int>)[0, h - 1])
+        {
+            Smooth121(d.Slice(Reflect(r - 1, h) * w, w), d.Slice(r * w, w), d.Slice(Reflect(r + 1, h) * w, w), output.Slice(r * w, w));
+        }
+    }
+
+    // out[r] = S[r+1] − S[r−1] down each column; 0 on the first and last row (their reflected neighbours are equal).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnDifference(ReadOnlySpan<float> s, int h, int w, Span<float> output)
+    {
+        int hw = h * w;
+        if (h > 2)
+        {
+            Subtract(s[(2 * w)..], s, output.Slice(w, hw - (2 * w)));
+        }
+
+        output[..w].Clear();
+        output.Slice(hw - w, w).Clear();
+    }
+
+    private static float Smooth(float before, float centre, float after) => before + after + (2f * centre);
+
+    /// <summary>out[k] = a[k] − b[k].</summary>
+    private static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output) =>
+        ElementwiseDriver.Binary<SubtractOp>(a[..output.Length], b[..output.Length], output);
+
+    /// <summary>out[k] = (before[k] + after[k]) + 2·centre[k], widest vectors first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Smooth121(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output)
+    {
+        ref float br = ref MemoryMarshal.GetReference(before);
+        ref float cr = ref MemoryMarshal.GetReference(centre);
+        ref float ar = ref MemoryMarshal.GetReference(after);
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int n = output.Length, i = 0;
+        var level = Gemm.Level;
+        if (level == SimdLevel.Vector512)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var b = Vector512.LoadUnsafe(ref br, (nuint)i);
+                var a = Vector512.LoadUnsafe(ref ar, (nuint)i);
+                var c = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                (b + a + (Vector512.Create(2f) * c)).StoreUnsafe(ref o, (nuint)i);
+            }
+        }
+
+        if (level >= SimdLevel.Vector256)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var b = Vector256.LoadUnsafe(ref br, (nuint)i);
+                var a = Vector256.LoadUnsafe(ref ar, (nuint)i);
+                var c = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                (b + a + (Vector256.Create(2f) * c)).StoreUnsafe(ref o, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref o, i) = Smooth(Unsafe.Add(ref br, i), Unsafe.Add(ref cr, i), Unsafe.Add(ref ar, i));
+        }
+    }
+
+    /// <summary>out[k] = sqrt(gx[k]² + gy[k]²) in float32 (OpenCV <c>magnitude</c>); out may alias gx.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Magnitude(ReadOnlySpan<float> gx, ReadOnlySpan<float> gy, Span<float> output)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(gx);
+        ref float yr = ref MemoryMarshal.GetReference(gy);
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int n = gx.Length, i = 0;
+        var level = Gemm.Level;
+        if (level == SimdLevel.Vector512)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var x = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                var y = Vector512.LoadUnsafe(ref yr, (nuint)i);
+                Vector512.Sqrt((x * x) + (y * y)).StoreUnsafe(ref o, (nuint)i);
+            }
+        }
+
+        if (level >= SimdLevel.Vector256)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var x = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                var y = Vector256.LoadUnsafe(ref yr, (nuint)i);
+                Vector256.Sqrt((x * x) + (y * y)).StoreUnsafe(ref o, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float x = Unsafe.Add(ref xr, i), y = Unsafe.Add(ref yr, i);
+            Unsafe.Add(ref o, i) = MathF.Sqrt((x * x) + (y * y));
+        }
+    }
+
+    /// <summary>One Sobel image per image of a batch, <c>[n, h, w]</c>.</summary>
+    public sealed class Job(float[] images, int imagesOffset, int h, int w, SobelOutput what, float[] output, int outputOffset)
+        : ImageBatchJob
+    {
+        /// <inheritdoc />
+        protected override void RunImages(int first, int end)
+        {
+            int hw = h * w;
+            float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength(h, w));
+            try
+            {
+                for (int i = first; i < end; i++)
+                {
+                    Compute(images.AsSpan(imagesOffset + (i * hw), hw), h, w, what, scratch, output.AsSpan(outputOffset + (i * hw), hw));
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+    }
+}
