@@ -36,6 +36,9 @@ internal sealed class Hdf5StructureMutator : IMutator
         public readonly List<int> HeadersV1 = [];
         public readonly List<Message> Messages = [];
         public readonly List<(int Slot, int Target)> Pointers = [];
+
+        /// <summary>Hard-link messages kept as fractal heap objects (dense link storage): where each starts and ends.</summary>
+        public readonly List<(int Start, int End)> HeapLinks = [];
     }
 
     public Mutant Mutate(byte[] source, System.Random rng)
@@ -137,7 +140,47 @@ internal sealed class Hdf5StructureMutator : IMutator
             }
         }
 
+        FindHeapLinks(b, layout);
         return layout;
+    }
+
+    // A group with dense link storage (our writer's groups) keeps its link messages in fractal heap blocks, with
+    // no message header around them: find each hard link backwards from its address (a pointer inside an FHDB
+    // block) — a version byte 1, flags, the optional fields the flags announce, a 1-byte name length, the name.
+    private static void FindHeapLinks(byte[] b, Layout layout)
+    {
+        var blocks = layout.Signed.Where(s => s.Signature == "FHDB").Select(s => s.At).ToHashSet();
+        foreach (var (slot, _) in layout.Pointers)
+        {
+            if (!blocks.Contains(Container(layout, slot)))
+            {
+                continue;
+            }
+
+            for (int n = 1; n <= 64 && slot - n - 3 >= 0; n++)
+            {
+                if (b[slot - n - 1] != n || !b.AsSpan(slot - n, n).ToArray().All(c => c is >= 0x20 and < 0x7F))
+                {
+                    continue;
+                }
+
+                foreach (int extra in (int[])[0, 1, 8, 9, 10, 11])
+                {
+                    int start = slot - n - 1 - extra - 2;
+                    if (start < 0 || b[start] != 1)
+                    {
+                        continue;
+                    }
+
+                    int flags = b[start + 1];
+                    int expected = ((flags & 0x08) != 0 ? 1 : 0) + ((flags & 0x04) != 0 ? 8 : 0) + ((flags & 0x10) != 0 ? 1 : 0);
+                    if ((flags & 0xE3) == 0 && expected == extra && ((flags & 0x08) == 0 || b[start + 2] == 0))
+                    {
+                        layout.HeapLinks.Add((start, slot + 8));
+                    }
+                }
+            }
+        }
     }
 
     private static void ScanHeader(byte[] b, int h, Layout layout)
@@ -281,6 +324,12 @@ internal sealed class Hdf5StructureMutator : IMutator
 
     private static string? PatchMessageBody(byte[] b, Layout layout, System.Random rng)
     {
+        if (layout.HeapLinks.Count > 0 && rng.Next(4) == 0)
+        {
+            var (start, end) = layout.HeapLinks[rng.Next(layout.HeapLinks.Count)];
+            return RewriteLink(b.AsSpan(start, end - start), rng) is string heapLink ? $"heap link at {start}: {heapLink}" : null;
+        }
+
         var candidates = layout.Messages.Where(m => m.BodySize >= 2).ToList();
         if (candidates.Count == 0)
         {
@@ -325,12 +374,8 @@ internal sealed class Hdf5StructureMutator : IMutator
 
                 BinaryPrimitives.WriteUInt64LittleEndian(body, (ulong)m.Header);
                 return $"{where}: continuation → its own header at {m.Header}";
-            case 0x06 when m.BodySize >= 3: // link: version, flags, [type if flags & 8]
-                byte[] types = [1, 64, 0, 2, 255];
-                byte linkType = types[rng.Next(types.Length)];
-                body[1] |= 0x08;
-                body[2] = linkType;
-                return $"{where}: link type → {linkType}";
+            case 0x06 when m.BodySize >= 3: // link
+                return RewriteLink(body, rng) is string link ? $"{where}: {link}" : null;
             case 0x03 when m.BodySize >= 8: // datatype: class and version, bit fields, size
                 uint typeSize = rng.Next(2) == 0 ? 0 : (uint)Extreme(rng, b.Length);
                 if (rng.Next(3) == 0)
@@ -355,6 +400,55 @@ internal sealed class Hdf5StructureMutator : IMutator
         }
     }
 
+    // Rewrites a link message in place (its size fixed) as a soft link or an external link of the same name, or
+    // gives it an unknown link type: flipping the type flag alone would shift every field after it.
+    private static string? RewriteLink(Span<byte> body, System.Random rng)
+    {
+        int flags = body[1];
+        int at = 2 + ((flags & 0x08) != 0 ? 1 : 0) + ((flags & 0x04) != 0 ? 8 : 0) + ((flags & 0x10) != 0 ? 1 : 0);
+        int width = 1 << (flags & 3); // the name length's width (our writer uses 4 bytes)
+        if (at + width > body.Length)
+        {
+            return null;
+        }
+
+        long length = width == 1 ? body[at] : width == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(body[at..]) : BinaryPrimitives.ReadUInt32LittleEndian(body[at..]);
+        string name = Encoding.ASCII.GetString(body.Slice(at + width, (int)Math.Min(length, body.Length - at - width)));
+        name = name.Length == 0 ? "x" : name;
+        int kind = rng.Next(3);
+        // Soft (kind 0) or unknown type (2): version, flags (type present), type, name length, name, value length,
+        // value (a path). External (1): type 64, and a value of a flags byte, "file\0/\0". 6 or 10 bytes besides.
+        int fixedBytes = kind == 1 ? 10 : 6;
+        int nameLength = Math.Min(name.Length, Math.Max(1, (body.Length - fixedBytes) / 2));
+        int valueRoom = body.Length - fixedBytes - nameLength;
+        if (valueRoom < 1)
+        {
+            return null;
+        }
+
+        name = name[..nameLength];
+        string value = kind == 1 ? "/etc/passwd" : kind == 0 ? "/" + name : name;
+        value = value[..Math.Min(value.Length, valueRoom)];
+        body.Clear();
+        body[0] = 1;
+        body[1] = 0x08;
+        body[2] = kind == 2 ? (byte)rng.Next(2, 64) : kind == 1 ? (byte)64 : (byte)1;
+        body[3] = (byte)name.Length;
+        Encoding.ASCII.GetBytes(name, body[4..]);
+        int info = 4 + name.Length;
+        if (kind == 1)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(body[info..], (ushort)(value.Length + 4));
+            Encoding.ASCII.GetBytes(value, body[(info + 3)..]);
+            body[info + 3 + value.Length + 1] = (byte)'/';
+            return $"link '{name}' → external link to {value}:/";
+        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(body[info..], (ushort)value.Length);
+        Encoding.ASCII.GetBytes(value, body[(info + 2)..]);
+        return kind == 0 ? $"link '{name}' → soft link to '{value}'" : $"link '{name}' → link of type {body[2]}";
+    }
+
     private static string? PatchStructureField(byte[] b, Layout layout, System.Random rng)
     {
         var starts = layout.Signed.Select(s => (s.At, s.Signature)).Concat(layout.HeadersV1.Select(h => (At: h, Signature: "v1 header"))).ToList();
@@ -368,7 +462,7 @@ internal sealed class Hdf5StructureMutator : IMutator
         (int offset, int width) = sig switch
         {
             "TREE" => rng.Next(2) == 0 ? (5, 1) : (6, 2),
-            "SNOD" => (6, 2),
+            "SNOD" => rng.Next(2) == 0 ? (6, 2) : (8 + (40 * rng.Next(4)) + 16, 4), // entry count, or an entry's cache type (2: soft link)
             "HEAP" => rng.Next(2) == 0 ? (8, 8) : (24, 8),
             "GCOL" => rng.Next(2) == 0 ? (8, 8) : (24, 8),
             "BTHD" => rng.Next(5) switch { 0 => (6, 4), 1 => (10, 2), 2 => (12, 2), 3 => (24, 2), _ => (26, 8) },
@@ -381,7 +475,7 @@ internal sealed class Hdf5StructureMutator : IMutator
             return null;
         }
 
-        ulong value = rng.Next(3) == 0 ? 0 : Extreme(rng, b.Length);
+        ulong value = sig == "SNOD" && width == 4 ? (ulong)rng.Next(4) : rng.Next(3) == 0 ? 0 : Extreme(rng, b.Length);
         Write(b.AsSpan(at + offset), width, value);
         return $"{sig} at {at}: {width}-byte field at +{offset} → {value}";
     }
