@@ -33,16 +33,31 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         return File.ReadAllBytes(temp.File("m.keras"));
     });
 
+    // A .weights.h5 our writer produces for a trained model: Dense, BatchNormalization (moving statistics) and Dense.
+    private static readonly Lazy<byte[]> s_weights = new(() =>
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = SavingTestSupport.SmallModel();
+        var (x, y) = SavingTestSupport.SmallData(16);
+        model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0);
+        model.SaveWeights(temp.File("m.weights.h5"));
+        return File.ReadAllBytes(temp.File("m.weights.h5"));
+    });
+
+    // h5py-written files (superblock version 0, symbol-table groups, version 1 object headers).
+    private static readonly string s_legacyKeras2 = SavingTestSupport.FixturePath("save_format", "legacy_keras2_model.h5");
+    private static readonly string s_legacyKeras3 = SavingTestSupport.FixturePath("save_format", "legacy_keras3_model.h5");
+    private static readonly string s_keras224 = SavingTestSupport.FixturePath("real_keras", "keras224_architecture_only.h5");
+    private static readonly string s_keras3Weights = SavingTestSupport.FixturePath("save_format", "keras3_model.weights.h5");
+
     private static Sequential TfjsShapedModel() => new(
         new Input(3), new Dense(4, name: "dense"), new BatchNormalization(name: "batch_normalization"), new Dense(2, name: "dense_1"));
 
-    public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights"];
+    public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights",
+        "hdf5-weights", "hdf5-h5py-weights", "hdf5-legacy-keras2", "hdf5-legacy-keras3", "hdf5-keras224", "keras-hdf5-weights"];
 
     /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
-    /// <remarks>
-    /// To fuzz another structure, add a format here and to <see cref="Formats"/>: an HDF5-aware mutator of the weights,
-    /// for instance, would be <c>new(format, s_keras.Value, load, [new MemberMutator("model.weights.h5", new Hdf5LinkMutator())])</c>.
-    /// </remarks>
+    /// <remarks>To fuzz another structure, add a format here and to <see cref="Formats"/>.</remarks>
     internal static FuzzTarget Target(string format, TempFolder scratch) => format switch
     {
         "backup-metadata" => new(format, s_keras.Value, (b, _) => RestoreBackup(b, scratch), [new MemberMutator("metadata.json", new JsonMutator())]),
@@ -52,6 +67,12 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         "keras-zip-weights" => new(format, s_keras.Value, (b, p) => ModelFiles.LoadWeights(SavingTestSupport.SmallModel(), b, p), [new ZipMutator()]),
         "tfjs-model" => new(format, File.ReadAllBytes(s_tfjsModel), (b, _) => ModelFiles.Load(b, s_tfjsModel, null), [new JsonMutator(), new TfjsManifestMutator()]),
         "tfjs-weights" => new(format, File.ReadAllBytes(s_tfjsModel), (b, _) => ModelFiles.LoadWeights(TfjsShapedModel(), b, s_tfjsModel), [new TfjsManifestMutator()]),
+        "hdf5-weights" => new(format, s_weights.Value, (b, _) => ModelFiles.LoadWeights(SavingTestSupport.SmallModel(), b, "m.weights.h5"), [new Hdf5StructureMutator()]),
+        "hdf5-h5py-weights" => new(format, File.ReadAllBytes(s_keras3Weights), (b, _) => ModelFiles.LoadWeights(TfjsShapedModel(), b, s_keras3Weights), [new Hdf5StructureMutator()]),
+        "hdf5-legacy-keras2" => new(format, File.ReadAllBytes(s_legacyKeras2), (b, _) => ModelFiles.Load(b, s_legacyKeras2, null), [new Hdf5StructureMutator()]),
+        "hdf5-legacy-keras3" => new(format, File.ReadAllBytes(s_legacyKeras3), (b, _) => ModelFiles.Load(b, s_legacyKeras3, null), [new Hdf5StructureMutator()]),
+        "hdf5-keras224" => new(format, File.ReadAllBytes(s_keras224), (b, _) => ModelFiles.Load(b, s_keras224, null), [new Hdf5StructureMutator()]),
+        "keras-hdf5-weights" => new(format, s_keras.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("model.weights.h5", new Hdf5StructureMutator())]),
         _ => throw new ArgumentException(format, nameof(format)),
     };
 
