@@ -41,7 +41,7 @@ internal static class HistogramKernel
         ref float x = ref MemoryMarshal.GetReference(image);
         ref int c = ref MemoryMarshal.GetReference(counts);
         int n = image.Length, i = 0;
-        if (Gemm.Level >= SimdLevel.Vector256 && bins <= MaxVectorBins)
+        if (KernelControl.Simd >= SimdLevel.Vector256 && bins <= MaxVectorBins)
         {
             Span<int> index = stackalloc int[8];
             ref int ir = ref MemoryMarshal.GetReference(index);

@@ -104,7 +104,7 @@ internal static class HogKernel
         ref float mr = ref MemoryMarshal.GetReference(magnitude);
         ref int br = ref MemoryMarshal.GetReference(bins);
         int n = gCol.Length, o = edgeCos.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)

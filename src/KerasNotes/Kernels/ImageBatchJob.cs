@@ -15,7 +15,7 @@ internal abstract class ImageBatchJob : ParallelJob
     public void Execute(int images, long pixelsPerImage)
     {
         _images = images;
-        int threads = Math.Min(Threading.IntraOpThreads, images);
+        int threads = Math.Min(KernelControl.Threads, images);
         if (threads > 1 && images * pixelsPerImage >= ParallelPixels)
         {
             WorkerPool.Shared.Run(this, threads);

@@ -152,7 +152,7 @@ internal static class SobelKernel
         ref float ar = ref MemoryMarshal.GetReference(after);
         ref float o = ref MemoryMarshal.GetReference(output);
         int n = output.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
@@ -189,7 +189,7 @@ internal static class SobelKernel
         ref float yr = ref MemoryMarshal.GetReference(gy);
         ref float o = ref MemoryMarshal.GetReference(output);
         int n = gx.Length, i = 0;
-        var level = Gemm.Level;
+        var level = KernelControl.Simd;
         if (level == SimdLevel.Vector512)
         {
             for (; i <= n - 16; i += 16)
