@@ -1,3 +1,4 @@
+using KerasNotes.Saving.Files;
 using KerasNotes.Saving;
 
 namespace KerasNotes.Callbacks;

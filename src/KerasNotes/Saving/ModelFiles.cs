@@ -1,6 +1,11 @@
 using System.Globalization;
 using KerasNotes.Layers;
 using KerasNotes.Models;
+using KerasNotes.Saving.Files;
+using KerasNotes.Saving.Hdf5;
+using KerasNotes.Saving.Json;
+using KerasNotes.Saving.KerasZip;
+using KerasNotes.Saving.Legacy;
 
 namespace KerasNotes.Saving;
 

@@ -1,6 +1,7 @@
-using KerasNotes.Models;
-using KerasNotes.Saving;
 using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Saving.Files;
+using KerasNotes.Saving;
 
 namespace KerasNotes.Tests.Saving;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
+using KerasNotes.Saving.Json;
 using KerasNotes.Saving;
 using KerasNotes.Tests.TestSupport;
 using Xunit.Abstractions;

@@ -5,6 +5,8 @@ using KerasNotes.Layers;
 using KerasNotes.Models;
 using KerasNotes.Saving;
 using static KerasNotes.Tests.Saving.Hdf5Messages;
+using H5Reader = KerasNotes.Saving.Hdf5.H5Reader;
+using NativeWeights = KerasNotes.Saving.Hdf5.NativeWeights;
 
 namespace KerasNotes.Tests.Saving;
 

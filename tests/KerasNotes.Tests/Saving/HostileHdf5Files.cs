@@ -4,6 +4,7 @@ using KerasNotes.Layers;
 using KerasNotes.Models;
 using KerasNotes.Saving;
 using static KerasNotes.Tests.Saving.Hdf5Messages;
+using NativeWeights = KerasNotes.Saving.Hdf5.NativeWeights;
 
 namespace KerasNotes.Tests.Saving;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using KerasNotes.Layers;
 using KerasNotes.Models;
+using KerasNotes.Saving.Files;
 using KerasNotes.Saving;
 using KerasNotes.Tests.TestSupport;
 

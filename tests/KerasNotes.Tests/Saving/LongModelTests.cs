@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using KerasNotes.Layers;
 using KerasNotes.Models;
+using KerasNotes.Saving.Json;
 using KerasNotes.Saving;
 using KerasNotes.Tests.TestSupport;
 

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Files;
 
 /// <summary>
 /// Reads files whose path comes from a user or from a model file without trusting what sits at that path: only

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Files;
 
 /// <summary>
 /// Removes the temporary files that saves to one target left behind when their process was killed mid-write

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Json;
 
 /// <summary>
 /// Counts the entries of every <c>"layers"</c> list in a JSON document with a forward-only reader, before the

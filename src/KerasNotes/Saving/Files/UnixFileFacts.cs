@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Files;
 
 /// <summary>
 /// The few libc calls that .NET does not offer and that untrusted paths need on Linux: the file type (regular file,

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.KerasZip;
 
 /// <summary>
 /// The <c>.keras</c> zip archive (spec §27.2): <c>metadata.json</c>, <c>config.json</c> and

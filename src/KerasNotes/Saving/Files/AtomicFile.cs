@@ -1,4 +1,4 @@
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Files;
 
 /// <summary>
 /// Writes a file so that readers see either the old content or the complete new content, never a mix: the bytes

@@ -1,6 +1,6 @@
 using KerasNotes.Saving.Hdf5;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Hdf5;
 
 /// <summary>
 /// A guarded reader over one HDF5 file held in memory, a thin facade over our own bounded reader

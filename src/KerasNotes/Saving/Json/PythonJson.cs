@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Json;
 
 /// <summary>
 /// Writes JSON the way Python's <c>json.dumps</c> does with its default settings, which is how Keras writes

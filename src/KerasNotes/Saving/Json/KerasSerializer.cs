@@ -7,7 +7,7 @@ using KerasNotes.Models;
 using KerasNotes.Optimizers;
 using KerasNotes.Regularizers;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Json;
 
 /// <summary>
 /// Turns a model and the objects in its configuration into Keras 3's serialized form (spec §30): every object

@@ -1,6 +1,8 @@
 using KerasNotes.Models;
+using KerasNotes.Saving.Hdf5;
+using KerasNotes.Saving.Json;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Legacy;
 
 /// <summary>
 /// Legacy HDF5 files (spec §29): whole models written by Keras 2 / tf.keras (<c>model_config</c>,

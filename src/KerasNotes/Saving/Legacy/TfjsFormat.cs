@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using KerasNotes.Models;
+using KerasNotes.Saving.Files;
+using KerasNotes.Saving.Json;
+using KerasNotes.Saving.KerasZip;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Legacy;
 
 /// <summary>
 /// TensorFlow.js layers models (<c>model.json</c> with a Keras-style <c>modelTopology</c> and a

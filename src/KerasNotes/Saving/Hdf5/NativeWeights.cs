@@ -1,8 +1,9 @@
 using KerasNotes.Layers;
 using KerasNotes.Models;
+using KerasNotes.Saving.Json;
 using PureHDF;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Hdf5;
 
 /// <summary>
 /// Keras 3's weights layout (spec §27.3 / §28): <c>/vars</c> (attribute <c>name</c>),

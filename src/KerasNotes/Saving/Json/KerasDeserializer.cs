@@ -7,7 +7,7 @@ using KerasNotes.Optimizers;
 using KerasNotes.Optimizers.Schedules;
 using KerasNotes.Regularizers;
 
-namespace KerasNotes.Saving;
+namespace KerasNotes.Saving.Json;
 
 /// <summary>
 /// Rebuilds models and the objects in their configuration from Keras JSON (spec §30; also the legacy Keras 2
