@@ -84,7 +84,7 @@ public sealed class ImageSequence : IDataSequence
         for (int i = 0; i < count; i++)
         {
             int sample = _order[start + i];
-            Kernels.DataKernels.ScaleBytes(_pixels.AsSpan(sample * _sampleSize, _sampleSize), _scale, _x.AsSpan(i * _sampleSize, _sampleSize));
+            Ops.ScaleBytes(_pixels.AsSpan(sample * _sampleSize, _sampleSize), _scale, _x.AsSpan(i * _sampleSize, _sampleSize));
 
             _y[i] = _labels[sample];
         }

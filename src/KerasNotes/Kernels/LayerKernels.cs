@@ -5,15 +5,6 @@ using System.Runtime.Intrinsics;
 
 namespace KerasNotes.Kernels;
 
-/// <summary>The activations Dense fuses into its matrix product (their derivative is a function of the output).</summary>
-internal enum FusedActivation
-{
-    None,
-    Relu,
-    Sigmoid,
-    Tanh,
-}
-
 /// <summary>
 /// The fused passes behind Dense, BatchNormalization and Dropout: one sweep over memory where a
 /// chain of ops would make several, with the same arithmetic as the chain.

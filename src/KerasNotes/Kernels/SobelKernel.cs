@@ -5,19 +5,6 @@ using System.Runtime.Intrinsics;
 
 namespace KerasNotes.Kernels;
 
-/// <summary>Which Sobel image <see cref="SobelKernel"/> writes.</summary>
-internal enum SobelOutput
-{
-    /// <summary>The derivative along columns (left to right), OpenCV <c>dx = 1</c>.</summary>
-    X,
-
-    /// <summary>The derivative along rows (top to bottom), OpenCV <c>dy = 1</c>.</summary>
-    Y,
-
-    /// <summary><c>sqrt(gx² + gy²)</c> in float32.</summary>
-    Magnitude,
-}
-
 /// <summary>
 /// The 3×3 Sobel derivatives of one image with OpenCV's default border, <c>BORDER_REFLECT_101</c>
 /// (<c>gfedcb|abcdefgh|gfedcba</c>: the edge pixel is not repeated; a side of length 1 reflects onto itself).

@@ -1,6 +1,5 @@
 using KerasNotes.Activations;
 using KerasNotes.Initializers;
-using KerasNotes.Kernels;
 using KerasNotes.Regularizers;
 
 namespace KerasNotes.Layers;

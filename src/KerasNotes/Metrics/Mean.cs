@@ -48,8 +48,8 @@ public class Mean : Metric
                 v = Ops.Mean(v, AxesFrom(1, v.Rank));
             }
 
-            _total += Kernels.Reductions.Sum(v.AsSpan());
-            _count += Kernels.Reductions.Sum(w.AsSpan());
+            _total += Ops.SumOf(v.AsSpan());
+            _count += Ops.SumOf(w.AsSpan());
             return;
         }
 
@@ -58,7 +58,7 @@ public class Mean : Metric
             values = Ops.Mean(values, AxesFrom(1, values.Rank));
         }
 
-        _total += Kernels.Reductions.Sum(values.AsSpan());
+        _total += Ops.SumOf(values.AsSpan());
         _count += values.Rank == 0 ? 1 : values.Shape[0];
     }
 

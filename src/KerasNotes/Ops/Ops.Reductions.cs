@@ -7,6 +7,12 @@ public static partial class Ops
     /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1 when all are finite (vectorised).</summary>
     internal static int FirstNonFinite(ReadOnlySpan<float> values) => Reductions.FirstNonFinite(values);
 
+    /// <summary>The sum of <paramref name="values"/> in the kernels' fixed order (vectorised), for metrics that accumulate over batches.</summary>
+    internal static float SumOf(ReadOnlySpan<float> values) => Reductions.Sum(values);
+
+    /// <summary><c>destination[i] = source[i] · scale</c> for bytes, vectorised (images streamed as uint8).</summary>
+    internal static void ScaleBytes(ReadOnlySpan<byte> source, float scale, Span<float> destination) => DataKernels.ScaleBytes(source, scale, destination);
+
     private enum ReduceKind
     {
         Sum,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using KerasNotes.Kernels;
 
 namespace KerasNotes.Vision;
 

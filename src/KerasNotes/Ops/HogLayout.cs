@@ -1,4 +1,4 @@
-namespace KerasNotes.Kernels;
+namespace KerasNotes;
 
 /// <summary>How a HOG block is normalised (scikit-image <c>block_norm</c>).</summary>
 internal enum HogBlockNorm
