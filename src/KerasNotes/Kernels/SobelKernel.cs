@@ -57,7 +57,7 @@ internal static class SobelKernel
     private static int Reflect(int i, int length) =>
         length == 1 ? 0 : i < 0 ? -i : i >= length ? (2 * length) - i - 2 : i;
 
-    // d[c] = I[c+1] − I[c−1] along each row; 0 on the first and last column (the reflection makes both sides equal).
+    // d[c] = I[c+1] − I[c−1] along each row; on the first and last column both neighbours are one reflected pixel.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowDifference(ReadOnlySpan<float> image, int h, int w, Span<float> d)
     {
@@ -67,10 +67,14 @@ internal static class SobelKernel
             Subtract(image[2..], image, d[1..(hw - 1)]);
         }
 
+        // The reflection makes both neighbours the same pixel, so the difference is 0 — or NaN when that pixel is
+        // NaN or infinite, as OpenCV computes it; written as the subtraction so such values propagate the same way.
+        int left = Reflect(-1, w), right = Reflect(1, w), lastLeft = Reflect(w - 2, w), lastRight = Reflect(w, w);
         for (int r = 0; r < h; r++)
         {
-            d[r * w] = 0f;
-            d[(r * w) + w - 1] = 0f;
+            var row = image.Slice(r * w, w);
+            d[r * w] = row[right] - row[left];
+            d[(r * w) + w - 1] = row[lastRight] - row[lastLeft];
         }
     }
 
@@ -110,7 +114,7 @@ internal static class SobelKernel
         }
     }
 
-    // out[r] = S[r+1] − S[r−1] down each column; 0 on the first and last row (their reflected neighbours are equal).
+    // out[r] = S[r+1] − S[r−1] down each column; on the first and last row both neighbours are one reflected row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnDifference(ReadOnlySpan<float> s, int h, int w, Span<float> output)
     {
@@ -120,8 +124,9 @@ internal static class SobelKernel
             Subtract(s[(2 * w)..], s, output.Slice(w, hw - (2 * w)));
         }
 
-        output[..w].Clear();
-        output.Slice(hw - w, w).Clear();
+        // As in RowDifference: 0 for finite values, NaN where the reflected row holds NaN or infinity (as OpenCV).
+        Subtract(s.Slice(Reflect(1, h) * w, w), s.Slice(Reflect(-1, h) * w, w), output[..w]);
+        Subtract(s.Slice(Reflect(h, h) * w, w), s.Slice(Reflect(h - 2, h) * w, w), output.Slice(hw - w, w));
     }
 
     private static float Smooth(float before, float centre, float after) => before + after + (2f * centre);

@@ -145,6 +145,21 @@ public abstract partial class Model
         }
     }
 
+    /// <summary>The floats the spare inference arenas hold between calls (for tests of their trimming).</summary>
+    internal long SpareScratchFloats()
+    {
+        lock (_spareArenas)
+        {
+            long total = 0;
+            foreach (var arena in _spareArenas)
+            {
+                total += arena.RetainedFloats;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>One evaluation step on a batch (inference mode).</summary>
     private void TestStep(TensorArena arena, Tensor x, Tensor y, Tensor? sampleWeight)
     {

@@ -75,9 +75,10 @@ internal sealed class HogLayout
     /// <summary>The features per image for these settings (long: the caller checks it fits a tensor).</summary>
     public static long FeatureCount(int height, int width, int orientations, int pixelsPerCell, int cellsPerBlock)
     {
-        long blockRows = (height / pixelsPerCell) - cellsPerBlock + 1;
-        long blockCols = (width / pixelsPerCell) - cellsPerBlock + 1;
-        return blockRows * blockCols * cellsPerBlock * cellsPerBlock * orientations;
+        // Saturating: the caller compares with the largest tensor, so a product past long's range must not wrap.
+        double count = (double)((height / pixelsPerCell) - cellsPerBlock + 1) * ((width / pixelsPerCell) - cellsPerBlock + 1)
+            * cellsPerBlock * cellsPerBlock * orientations;
+        return count >= long.MaxValue ? long.MaxValue : (long)count;
     }
 
     public int Height { get; }

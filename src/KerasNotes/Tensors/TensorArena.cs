@@ -109,6 +109,21 @@ internal sealed class TensorArena
         return tensor;
     }
 
+    /// <summary>How many floats the arena holds in free buffers, waiting for the next step (for tests of its trimming).</summary>
+    internal long RetainedFloats
+    {
+        get
+        {
+            long total = 0;
+            foreach (var (length, stack) in _freeBuffers)
+            {
+                total += (long)length * stack.Count;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>Takes back every buffer and tensor handed out since the last reset.</summary>
     /// <remarks>
     /// Buffers of a length that no step has asked for in the last <see cref="KeepSteps"/> steps are let go, so a

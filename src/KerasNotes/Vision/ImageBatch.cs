@@ -32,6 +32,22 @@ internal readonly record struct ImageBatch(Tensor Images, int Count, int Height,
         return new ImageBatch(images, shape[0], shape[1], shape[2]);
     }
 
+    /// <summary>Checks that one image's working space of <paramref name="values"/> fits an array, before any output is allocated.</summary>
+    /// <exception cref="ArgumentException">It does not: the images are too large for this feature.</exception>
+    public void CheckScratch(long values, string caller, string why)
+    {
+        if (values > Array.MaxLength)
+        {
+            // The value at fault is the public method's 'images' argument, which this helper checks for it.
+#pragma warning disable CA2208
+            throw new ArgumentException(
+                $"{caller}: images of {Height}×{Width} pixels are too large ({why}: {values} values, more than an array holds); " +
+                $"pass smaller images (images {Images.Shape}).",
+                "images");
+#pragma warning restore CA2208
+        }
+    }
+
     /// <summary>Checks that <paramref name="perImage"/> outputs per image fit one tensor.</summary>
     /// <exception cref="ArgumentException">The output would hold more than <see cref="Array.MaxLength"/> values.</exception>
     public void CheckOutputSize(long perImage, string caller, string argument)

@@ -43,6 +43,7 @@ public static class ImageFeatures
         const string Caller = "ImageFeatures.Histogram";
         var batch = ImageBatch.Of(images, Caller);
         Positive(bins, Caller, nameof(bins));
+        AtMost(bins, MaxBins, Caller, nameof(bins), "each thread counts into its own bins");
         if (!float.IsFinite(rangeMin))
         {
             throw new ArgumentOutOfRangeException(nameof(rangeMin), rangeMin, $"{Caller}: 'rangeMin' must be a finite number.");
@@ -137,6 +138,7 @@ public static class ImageFeatures
         const string Caller = "ImageFeatures.Hog";
         var batch = ImageBatch.Of(images, Caller);
         Positive(orientations, Caller, nameof(orientations));
+        AtMost(orientations, MaxOrientations, Caller, nameof(orientations), "a HOG cell keeps a histogram of this many bins");
         Positive(pixelsPerCell, Caller, nameof(pixelsPerCell));
         Positive(cellsPerBlock, Caller, nameof(cellsPerBlock));
         var norm = ParseBlockNorm(blockNorm, Caller);
@@ -158,6 +160,7 @@ public static class ImageFeatures
         }
 
         batch.CheckOutputSize(HogLayout.FeatureCount(h, w, orientations, pixelsPerCell, cellsPerBlock), Caller, nameof(orientations));
+        batch.CheckScratch(3L * h * w, Caller, "HOG keeps three values per pixel of an image");
         var layout = new HogLayout(h, w, orientations, pixelsPerCell, cellsPerBlock, norm);
         return Ops.ImageHog(batch.Images, batch.Count, layout);
     }
@@ -165,13 +168,22 @@ public static class ImageFeatures
     private static Tensor Sobel(Tensor images, SobelOutput what, string caller)
     {
         var batch = ImageBatch.Of(images, caller);
+        batch.CheckScratch(2L * batch.Height * batch.Width, caller, "Sobel keeps two values per pixel of an image");
         return Ops.ImageSobel(batch.Images, batch.Count, batch.Height, batch.Width, what);
     }
 
     private static HogBlockNorm ParseBlockNorm(string blockNorm, string caller)
     {
         ArgumentNullException.ThrowIfNull(blockNorm);
-        return blockNorm.ToUpperInvariant() switch
+
+        // Case-insensitive in ASCII only: Unicode case folding would take "L1-ſqrt" (long s) for "L1-sqrt".
+        bool ascii = true;
+        foreach (char c in blockNorm)
+        {
+            ascii &= c < 128;
+        }
+
+        return (ascii ? blockNorm.ToUpperInvariant() : string.Empty) switch
         {
             "L1" => HogBlockNorm.L1,
             "L1-SQRT" => HogBlockNorm.L1Sqrt,
@@ -180,6 +192,20 @@ public static class ImageFeatures
             _ => throw new ArgumentException(
                 $"{caller}: unknown 'blockNorm' \"{blockNorm}\"; expected one of \"L1\", \"L1-sqrt\", \"L2\", \"L2-Hys\".", nameof(blockNorm)),
         };
+    }
+
+    /// <summary>The most histogram bins accepted (2²⁴: far beyond any grey-level use, and bounded scratch per thread).</summary>
+    public const int MaxBins = 1 << 24;
+
+    /// <summary>The most HOG orientations accepted (scikit-image's default is 9; a cell's histogram needs one bin each).</summary>
+    public const int MaxOrientations = 4096;
+
+    private static void AtMost(int value, int max, string caller, string name, string why)
+    {
+        if (value > max)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{caller}: '{name}' must be at most {max} ({why}).");
+        }
     }
 
     private static void Positive(int value, string caller, string name)

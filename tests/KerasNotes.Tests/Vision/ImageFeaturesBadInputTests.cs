@@ -175,9 +175,60 @@ public sealed class ImageFeaturesBadInputTests
     [Fact]
     public void A_feature_count_too_large_for_one_tensor_is_refused_before_anything_is_allocated()
     {
-        var e = FluentActions.Invoking(() => ImageFeatures.Hog(s_images, orientations: int.MaxValue / 2, cellsPerBlock: 1))
+        // A million 1-pixel cells × 4,096 orientations: 4.1e9 features, within every per-argument limit.
+        var e = FluentActions.Invoking(() => ImageFeatures.Hog(Tensor.Zeros(1, 1000, 1000), orientations: 4096, pixelsPerCell: 1, cellsPerBlock: 1))
             .Should().Throw<ArgumentException>().Which;
         e.ParamName.Should().Be("orientations");
         e.Message.Should().Contain("do not fit one tensor");
+    }
+
+    [Fact]
+    public void A_HOG_feature_count_past_longs_range_is_refused_as_too_large_instead_of_wrapping()
+    {
+        var images = Tensor.Zeros(1, 2000, 2000);
+        var act = () => ImageFeatures.Hog(images, orientations: 4096, pixelsPerCell: 1, cellsPerBlock: 1000, blockNorm: "L2");
+        act.Should().Throw<ArgumentException>().WithMessage("*do not fit one tensor*");
+    }
+
+    [Fact]
+    public void Orientations_and_bins_beyond_their_limits_are_refused_before_any_work()
+    {
+        var one = Tensor.Zeros(1, 1, 1);
+        var hog = () => ImageFeatures.Hog(one, orientations: 100_000_000, pixelsPerCell: 1, cellsPerBlock: 1, blockNorm: "L2");
+        hog.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "orientations" && e.Message.Contains("4096"));
+        var hist = () => ImageFeatures.Histogram(one, bins: 536_870_912);
+        hist.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "bins");
+    }
+
+    [Fact]
+    public void An_image_too_large_for_the_working_space_is_refused_naming_images()
+    {
+        // 27000×27000 = 729 million pixels is a legal tensor; HOG's three values per pixel are not one array.
+        var shape = new Shape(1, 27000, 27000);
+        var big = Tensor.Zeros(shape);
+        var act = () => ImageFeatures.Hog(big, orientations: 1, pixelsPerCell: 27000, cellsPerBlock: 1, blockNorm: "L1");
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "images" && e.Message.Contains("27000×27000"));
+    }
+
+    [Fact]
+    public void A_block_norm_is_matched_in_ASCII_only()
+    {
+        var images = Tensor.Zeros(1, 8, 8);
+        var act = () => ImageFeatures.Hog(images, blockNorm: "L1-\u017Fqrt");
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "blockNorm");
+        ImageFeatures.Hog(images, blockNorm: "l1-SQRT").Shape.Should().Be(new Shape(1, 36));
+    }
+
+    [Fact]
+    public void NaN_and_infinity_propagate_into_Sobel_border_columns_and_rows_as_in_OpenCV()
+    {
+        var image = Tensor.FromArray([1f, 2f, 3f, 4f, float.NaN, 6f, 7f, 8f, 9f], 1, 3, 3);
+        var gx = ImageFeatures.SobelX(image).ToArray();
+        float.IsNaN(gx[0]).Should().BeTrue("OpenCV computes I[1] - I[1] at the left border, NaN here");
+        float.IsNaN(gx[2]).Should().BeTrue();
+        var finite = ImageFeatures.SobelX(Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f], 1, 3, 3)).ToArray();
+        finite[0].Should().Be(0f);
+        var gy = ImageFeatures.SobelY(image).ToArray();
+        float.IsNaN(gy[1]).Should().BeTrue("the top row's reflected neighbours are both row 1");
     }
 }
