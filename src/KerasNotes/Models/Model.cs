@@ -126,12 +126,14 @@ public abstract partial class Model : Layer
         }
     }
 
+    // Both run every training step: indexed loops, because enumerating an IReadOnlyList boxes its enumerator.
     internal override void ClearLosses()
     {
         base.ClearLosses();
-        foreach (var layer in AllLayers)
+        var layers = AllLayers;
+        for (int i = 0; i < layers.Count; i++)
         {
-            layer.ClearLosses();
+            layers[i].ClearLosses();
         }
     }
 
@@ -139,13 +141,15 @@ public abstract partial class Model : Layer
     private void CollectLosses(List<Tensor> list, IReadOnlyList<Variable> trainable)
     {
         list.AddRange(base.Losses);
-        foreach (var layer in AllLayers)
+        var layers = AllLayers;
+        for (int i = 0; i < layers.Count; i++)
         {
-            list.AddRange(layer.Losses);
+            list.AddRange(layers[i].Losses);
         }
 
-        foreach (var v in trainable)
+        for (int i = 0; i < trainable.Count; i++)
         {
+            var v = trainable[i];
             if (v.Regularizer is not null && v.Trainable)
             {
                 list.Add(v.Regularizer.Call(v.Value));
