@@ -8,9 +8,6 @@ internal sealed class EpochIterator(DataAdapter data)
 {
     private int _position = data.Count; // the first batch starts a pass
 
-    /// <summary>The data being iterated.</summary>
-    public DataAdapter Data => data;
-
     /// <summary>The next batch, starting a new pass first when the current one is used up.</summary>
     public (Tensor X, Tensor? Y, Tensor? SampleWeight) Next()
     {

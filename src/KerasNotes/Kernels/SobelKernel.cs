@@ -174,39 +174,17 @@ internal static class SobelKernel
     }
 
     /// <summary>out[k] = sqrt(gx[k]² + gy[k]²) in float32 (OpenCV <c>magnitude</c>); out may alias gx.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Magnitude(ReadOnlySpan<float> gx, ReadOnlySpan<float> gy, Span<float> output)
+    private static void Magnitude(ReadOnlySpan<float> gx, ReadOnlySpan<float> gy, Span<float> output) =>
+        ElementwiseDriver.Binary<MagnitudeOp>(gx, gy, output);
+
+    /// <summary>sqrt(x² + y²), without fused multiply-add, as OpenCV's <c>magnitude</c> rounds it.</summary>
+    private readonly struct MagnitudeOp : IBinaryOp
     {
-        ref float xr = ref MemoryMarshal.GetReference(gx);
-        ref float yr = ref MemoryMarshal.GetReference(gy);
-        ref float o = ref MemoryMarshal.GetReference(output);
-        int n = gx.Length, i = 0;
-        var level = KernelControl.Simd;
-        if (level == SimdLevel.Vector512)
-        {
-            for (; i <= n - 16; i += 16)
-            {
-                var x = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                var y = Vector512.LoadUnsafe(ref yr, (nuint)i);
-                Vector512.Sqrt((x * x) + (y * y)).StoreUnsafe(ref o, (nuint)i);
-            }
-        }
+        public static float Invoke(float x, float y) => MathF.Sqrt((x * x) + (y * y));
 
-        if (level >= SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-            {
-                var x = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                var y = Vector256.LoadUnsafe(ref yr, (nuint)i);
-                Vector256.Sqrt((x * x) + (y * y)).StoreUnsafe(ref o, (nuint)i);
-            }
-        }
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Sqrt((x * x) + (y * y));
 
-        for (; i < n; i++)
-        {
-            float x = Unsafe.Add(ref xr, i), y = Unsafe.Add(ref yr, i);
-            Unsafe.Add(ref o, i) = MathF.Sqrt((x * x) + (y * y));
-        }
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Sqrt((x * x) + (y * y));
     }
 
     /// <summary>One Sobel image per image of a batch, <c>[n, h, w]</c>.</summary>

@@ -31,22 +31,21 @@ public sealed class Flatten : Layer
             return new Shape(inputShape.Rank == 0 ? -1 : inputShape[0], 1);
         }
 
-        long size = 1;
         for (int i = 1; i < inputShape.Rank; i++)
         {
             if (inputShape[i] < 0)
             {
                 return new Shape(inputShape[0], -1);
             }
+        }
 
-            // Checked in long: a product that wraps around int would give a wrong, small feature count.
-            size *= inputShape[i];
-            if (size > Array.MaxLength)
-            {
-                throw new ArgumentException(
-                    $"Flatten '{Name}' cannot flatten inputs of shape {inputShape}: a sample would have more than {Array.MaxLength} features, more than a tensor can hold.",
-                    nameof(inputShape));
-            }
+        // Checked in long: a product that wraps around int would give a wrong, small feature count.
+        long size = inputShape.SaturatedProduct(1, inputShape.Rank);
+        if (size > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Flatten '{Name}' cannot flatten inputs of shape {inputShape}: a sample would have more than {Array.MaxLength} features, more than a tensor can hold.",
+                nameof(inputShape));
         }
 
         return new Shape(inputShape[0], (int)size);

@@ -282,13 +282,7 @@ public abstract partial class Layer
         }
 
         var probeShape = new Shape(dims);
-        long probeSize = 1;
-        for (int i = 0; i < dims.Length; i++)
-        {
-            probeSize = Math.Min(probeSize * dims[i], (long)Array.MaxLength + 1);
-        }
-
-        if (probeSize > Array.MaxLength)
+        if (probeShape.SaturatedProduct(0, probeShape.Rank) > Array.MaxLength)
         {
             throw new ArgumentException(
                 $"Layer '{Name}' works out its output shape by running on a zero batch of shape {probeShape}, which is more than a tensor can hold; override ComputeOutputShape for inputs this large.",
@@ -356,13 +350,7 @@ public abstract partial class Layer
             throw new ArgumentException($"Layer '{Name}': weight '{name}' needs a fully known shape, got {shape}.", nameof(shape));
         }
 
-        long size = 1;
-        for (int i = 0; i < shape.Rank; i++)
-        {
-            size = Math.Min(size * shape[i], (long)Array.MaxLength + 1);
-        }
-
-        if (size > Array.MaxLength)
+        if (shape.SaturatedProduct(0, shape.Rank) > Array.MaxLength)
         {
             throw new ArgumentException(
                 $"Layer '{Name}': weight '{name}' of shape {shape} would hold more values than a weight can (at most {Array.MaxLength}).", nameof(shape));

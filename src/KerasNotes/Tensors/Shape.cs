@@ -91,18 +91,12 @@ public readonly struct Shape : IEquatable<Shape>
     {
         get
         {
-            long size = 1;
-            for (int i = 0; i < _rank; i++)
+            if (!IsFullyDefined)
             {
-                if (_dims[i] < 0)
-                {
-                    throw new InvalidOperationException($"Shape {this} has an unknown dimension, so it has no size.");
-                }
-
-                // Saturating: a zero further on still makes the product 0.
-                size = Math.Min(size * _dims[i], (long)Array.MaxLength + 1);
+                throw new InvalidOperationException($"Shape {this} has an unknown dimension, so it has no size.");
             }
 
+            long size = SaturatedProduct(0, _rank);
             if (size > Array.MaxLength)
             {
                 throw new InvalidOperationException($"Shape {this} has more elements than an array can hold.");
@@ -113,22 +107,36 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>
+    /// The product of dimensions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive), saturating
+    /// just above <see cref="Array.MaxLength"/> so huge dimensions cannot wrap around to a small number (a zero further
+    /// on still makes it 0). Unknown dimensions must have been excluded by the caller.
+    /// </summary>
+    internal long SaturatedProduct(int start, int end)
+    {
+        long p = 1;
+        for (int i = start; i < end; i++)
+        {
+            p = Math.Min(p * _dims[i], (long)Array.MaxLength + 1);
+        }
+
+        return p;
+    }
+
+    /// <summary>
     /// The element count of a tensor of this shape, or an <see cref="ArgumentException"/> naming
     /// <paramref name="argument"/> when the shape has an unknown dimension or more elements than an array can hold.
     /// </summary>
     internal int SizeFor(string argument)
     {
-        long size = 1;
         for (int i = 0; i < _rank; i++)
         {
             if (_dims[i] < 0)
             {
                 throw new ArgumentException($"Shape {this} has an unknown dimension (-1 at axis {i}); a tensor needs every size known.", argument);
             }
-
-            size = Math.Min(size * _dims[i], (long)Array.MaxLength + 1);
         }
 
+        long size = SaturatedProduct(0, _rank);
         if (size > Array.MaxLength)
         {
             throw new ArgumentException($"Shape {this} has more elements than a tensor can hold (at most {Array.MaxLength}).", argument);
@@ -141,12 +149,7 @@ public readonly struct Shape : IEquatable<Shape>
     /// <exception cref="InvalidOperationException">The product is more than an array can hold.</exception>
     internal int Product(int start, int end)
     {
-        long p = 1;
-        for (int i = start; i < end; i++)
-        {
-            p = Math.Min(p * _dims[i], (long)Array.MaxLength + 1);
-        }
-
+        long p = SaturatedProduct(start, end);
         if (p > Array.MaxLength)
         {
             throw new InvalidOperationException($"Dimensions {start}..{end - 1} of shape {this} multiply to more than an array can hold ({Array.MaxLength}).");
