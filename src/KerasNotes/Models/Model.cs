@@ -21,7 +21,8 @@ namespace KerasNotes.Models;
 /// must not wait for another thread's evaluation of the same model). <c>Fit</c>, <c>TrainOnBatch</c>,
 /// <c>Compile</c> and <c>LoadWeights</c> change the model: called while another thread uses the model (or the
 /// other way round), the later call throws <see cref="InvalidOperationException"/> and changes nothing. A model
-/// nested in another counts as used by both. The thread that trains may itself predict, evaluate or save (from a
+/// nested in another counts as used by both; one layer instance added to two models that do not contain each other
+/// is not guarded across them. The thread that trains may itself predict, evaluate or save (from a
 /// callback). A call that fails leaves the model usable. Not guarded, so not to be mixed with inference on other
 /// threads: setting weights directly (<see cref="Layer.SetWeights"/>, <see cref="Variable.Assign(Tensor)"/>), a
 /// custom training loop (<see cref="Optimizers.Optimizer.ApplyGradients"/>, <see cref="Layer.Apply"/> with
