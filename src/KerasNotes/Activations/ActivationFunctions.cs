@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Activations;
 
 /// <summary>An activation: an element-wise (or, for softmax, per-row) function of a layer's pre-activation.</summary>
@@ -38,6 +40,12 @@ public static class ActivationFunctions
         ["mish"] = Mish,
         ["exponential"] = Exponential,
     };
+
+    /// <summary>
+    /// The activations by name: the built-ins above, and custom ones registered through <c>CustomObjects</c>
+    /// (declared after the dictionary it is made from: static fields initialize in text order).
+    /// </summary>
+    internal static Registry<ActivationFunction> Table { get; } = CreateTable();
 
     /// <summary>The identity (Keras <c>linear</c>; what <c>activation=None</c> means).</summary>
     public static Tensor Linear(Tensor x) => x;
@@ -97,7 +105,7 @@ public static class ActivationFunctions
     public static IReadOnlyCollection<string> Names => s_byName.Keys;
 
     /// <summary>The activation with Keras name <paramref name="name"/>; null or empty means <c>linear</c>.</summary>
-    /// <exception cref="ArgumentException">The name is neither built in nor registered in <see cref="Saving.CustomObjects"/>.</exception>
+    /// <exception cref="ArgumentException">The name is neither built in nor registered in <c>CustomObjects</c>.</exception>
     public static ActivationFunction Get(string? name)
     {
         if (string.IsNullOrEmpty(name))
@@ -105,22 +113,22 @@ public static class ActivationFunctions
             return Linear;
         }
 
-        if (s_byName.TryGetValue(name, out var fn))
-        {
-            return fn;
-        }
-
-        if (Saving.CustomObjects.TryGetActivation(name, out var custom))
-        {
-            return custom;
-        }
-
-        throw new ArgumentException(
+        return Table.TryGet(name) ?? throw new ArgumentException(
             $"Unknown activation '{name}'; expected one of {string.Join(", ", s_byName.Keys)} or a name registered with CustomObjects.RegisterActivation.",
             nameof(name));
     }
 
     /// <summary>True if <paramref name="name"/> names a built-in or registered activation.</summary>
-    public static bool Exists(string name) =>
-        name is not null && (s_byName.ContainsKey(name) || Saving.CustomObjects.TryGetActivation(name, out _));
+    public static bool Exists(string name) => name is not null && (Table.IsBuiltIn(name) || Table.IsCustom(name));
+
+    private static Registry<ActivationFunction> CreateTable()
+    {
+        var table = new Registry<ActivationFunction>("activation", "keras.activations");
+        foreach (var (name, fn) in s_byName)
+        {
+            table.AddNames(_ => fn, name);
+        }
+
+        return table;
+    }
 }

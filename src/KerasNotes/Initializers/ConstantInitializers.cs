@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Initializers;
 
 /// <summary>All zeros (Keras <c>zeros</c>; the default bias initializer).</summary>
@@ -8,6 +10,16 @@ public sealed class Zeros : Initializer
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static Zeros FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Zeros();
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Zeros", FromConfig, "zeros", "zero");
 }
 
 /// <summary>All ones (Keras <c>ones</c>).</summary>
@@ -18,13 +30,23 @@ public sealed class Ones : Initializer
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static Ones FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Ones();
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Ones", FromConfig, "ones", "one");
 }
 
 /// <summary>Every element set to <see cref="Value"/> (Keras <c>Constant(value=0.0)</c>).</summary>
 public sealed class Constant : Initializer
 {
     /// <summary>Creates the initializer.</summary>
-    public Constant(double value = 0.0) => Value = value;
+    public Constant(double value = DefaultValue) => Value = value;
 
     /// <summary>The value.</summary>
     public double Value { get; }
@@ -34,13 +56,25 @@ public sealed class Constant : Initializer
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["value"] = Value };
+
+    private const double DefaultValue = 0.0;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static Constant FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Constant(config.GetDouble("value", DefaultValue));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Constant", FromConfig, "constant");
 }
 
 /// <summary>The identity matrix times <see cref="Gain"/> for rank-2 shapes (Keras <c>Identity(gain=1.0)</c>).</summary>
 public sealed class Identity : Initializer
 {
     /// <summary>Creates the initializer.</summary>
-    public Identity(double gain = 1.0) => Gain = gain;
+    public Identity(double gain = DefaultGain) => Gain = gain;
 
     /// <summary>The diagonal value.</summary>
     public double Gain { get; }
@@ -63,4 +97,16 @@ public sealed class Identity : Initializer
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["gain"] = Gain };
+
+    private const double DefaultGain = 1.0;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static Identity FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Identity(config.GetDouble("gain", DefaultGain));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Identity", FromConfig, "identity");
 }

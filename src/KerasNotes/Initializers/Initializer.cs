@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Initializers;
 
 /// <summary>
@@ -8,8 +10,14 @@ namespace KerasNotes.Initializers;
 /// seed draws from the global seed (<see cref="RandomSeed"/>) and gives new values on
 /// every call; with a seed, every call gives the same values (as in Keras).
 /// </remarks>
-public abstract class Initializer
+public abstract class Initializer : IRegistered<Initializer>
 {
+    /// <summary>Every initializer class that can be found by name or rebuilt from a saved config; each adds itself.</summary>
+    internal static Registry<Initializer> Table { get; } = new("initializer", "keras.initializers", KerasNameComparer.Instance, "; custom initializers cannot be loaded");
+
+    /// <inheritdoc />
+    static Registry<Initializer> IRegistered<Initializer>.Registry => Table;
+
     /// <summary>The values for a weight of shape <paramref name="shape"/>.</summary>
     public Tensor Call(Shape shape)
     {
@@ -34,27 +42,9 @@ public abstract class Initializer
     public static Initializer Get(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        return identifier.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant() switch
-        {
-            "GLOROTUNIFORM" => new GlorotUniform(),
-            "GLOROTNORMAL" => new GlorotNormal(),
-            "HEUNIFORM" => new HeUniform(),
-            "HENORMAL" => new HeNormal(),
-            "LECUNUNIFORM" => new LecunUniform(),
-            "LECUNNORMAL" => new LecunNormal(),
-            "ZEROS" or "ZERO" => new Zeros(),
-            "ONES" or "ONE" => new Ones(),
-            "CONSTANT" => new Constant(),
-            "RANDOMNORMAL" or "NORMAL" => new RandomNormal(),
-            "RANDOMUNIFORM" or "UNIFORM" => new RandomUniform(),
-            "TRUNCATEDNORMAL" => new TruncatedNormal(),
-            "VARIANCESCALING" => new VarianceScaling(),
-            "IDENTITY" => new Identity(),
-            "ORTHOGONAL" => new Orthogonal(),
-            _ => throw new ArgumentException(
-                $"Unknown initializer '{identifier}'; expected a Keras name such as \"glorot_uniform\", \"he_normal\", \"zeros\" or an Initializer instance.",
-                nameof(identifier)),
-        };
+        return Table.TryGet(identifier) ?? throw new ArgumentException(
+            $"Unknown initializer '{identifier}'; expected one of {string.Join(", ", Table.KnownNames)} or an Initializer instance.",
+            nameof(identifier));
     }
 
     /// <summary>(fan_in, fan_out) of a weight shape, as Keras computes them.</summary>

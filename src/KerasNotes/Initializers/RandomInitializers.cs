@@ -1,10 +1,12 @@
+using KerasNotes.Serialization;
+
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace KerasNotes.Initializers;
 
 /// <summary>Normal distribution N(mean, stddev²) (Keras <c>RandomNormal(mean=0.0, stddev=0.05)</c>).</summary>
-public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : Initializer
+public sealed class RandomNormal(double mean = RandomNormal.DefaultMean, double stddev = RandomNormal.DefaultStddev, int? seed = null) : Initializer
 {
     /// <summary>The mean.</summary>
     public double MeanValue { get; } = HyperparameterChecks.Finite(mean, nameof(RandomNormal), nameof(mean));
@@ -28,10 +30,23 @@ public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? s
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
         new Dictionary<string, object?> { ["mean"] = MeanValue, ["stddev"] = Stddev, ["seed"] = Seed };
+
+    private const double DefaultMean = 0.0;
+    private const double DefaultStddev = 0.05;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static RandomNormal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomNormal(config.GetDouble("mean", DefaultMean), config.GetDouble("stddev", DefaultStddev), config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("RandomNormal", FromConfig, "random_normal", "normal");
 }
 
 /// <summary>Uniform distribution on [minval, maxval) (Keras <c>RandomUniform(minval=-0.05, maxval=0.05)</c>).</summary>
-public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, int? seed = null) : Initializer
+public sealed class RandomUniform(double minval = RandomUniform.DefaultMinval, double maxval = RandomUniform.DefaultMaxval, int? seed = null) : Initializer
 {
     /// <summary>The lower bound.</summary>
     public double Minval { get; } = HyperparameterChecks.Finite(minval, nameof(RandomUniform), nameof(minval));
@@ -55,13 +70,26 @@ public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, i
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
         new Dictionary<string, object?> { ["minval"] = Minval, ["maxval"] = Maxval, ["seed"] = Seed };
+
+    private const double DefaultMinval = -0.05;
+    private const double DefaultMaxval = 0.05;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static RandomUniform FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomUniform(config.GetDouble("minval", DefaultMinval), config.GetDouble("maxval", DefaultMaxval), config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("RandomUniform", FromConfig, "random_uniform", "uniform");
 }
 
 /// <summary>
 /// Normal distribution truncated at ±2·stddev by redrawing out-of-range values, with no rescaling
 /// (Keras <c>TruncatedNormal(mean=0.0, stddev=0.05)</c>).
 /// </summary>
-public sealed class TruncatedNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : Initializer
+public sealed class TruncatedNormal(double mean = TruncatedNormal.DefaultMean, double stddev = TruncatedNormal.DefaultStddev, int? seed = null) : Initializer
 {
     /// <summary>The mean.</summary>
     public double MeanValue { get; } = HyperparameterChecks.Finite(mean, nameof(TruncatedNormal), nameof(mean));
@@ -94,6 +122,19 @@ public sealed class TruncatedNormal(double mean = 0.0, double stddev = 0.05, int
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
         new Dictionary<string, object?> { ["mean"] = MeanValue, ["stddev"] = Stddev, ["seed"] = Seed };
+
+    private const double DefaultMean = 0.0;
+    private const double DefaultStddev = 0.05;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static TruncatedNormal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new TruncatedNormal(config.GetDouble("mean", DefaultMean), config.GetDouble("stddev", DefaultStddev), config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("TruncatedNormal", FromConfig, "truncated_normal");
 }
 
 /// <summary>
@@ -112,7 +153,7 @@ public class VarianceScaling : Initializer
     /// <param name="distribution"><c>"truncated_normal"</c> (alias <c>"normal"</c>), <c>"untruncated_normal"</c> or <c>"uniform"</c>.</param>
     /// <param name="seed">The seed, or null to draw from the global seed.</param>
     /// <exception cref="ArgumentException">An argument is outside the values Keras accepts.</exception>
-    public VarianceScaling(double scale = 1.0, string mode = "fan_in", string distribution = "truncated_normal", int? seed = null)
+    public VarianceScaling(double scale = DefaultScale, string mode = DefaultMode, string distribution = DefaultDistribution, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(distribution);
@@ -196,6 +237,20 @@ public class VarianceScaling : Initializer
         ["distribution"] = Distribution,
         ["seed"] = Seed,
     };
+
+    private const double DefaultScale = 1.0;
+    private const string DefaultMode = "fan_in";
+    private const string DefaultDistribution = "truncated_normal";
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static VarianceScaling FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new VarianceScaling(config.GetDouble("scale", DefaultScale), config.GetString("mode", DefaultMode)!, config.GetString("distribution", DefaultDistribution)!, config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("VarianceScaling", FromConfig, "variance_scaling");
 }
 
 /// <summary>Glorot (Xavier) uniform: U(±sqrt(6 / (fan_in + fan_out))). The Dense kernel default.</summary>
@@ -203,6 +258,16 @@ public sealed class GlorotUniform(int? seed = null) : VarianceScaling(1.0, "fan_
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new GlorotUniform FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new GlorotUniform(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("GlorotUniform", FromConfig, "glorot_uniform");
 }
 
 /// <summary>Glorot (Xavier) normal: truncated normal with σ = sqrt(2 / (fan_in + fan_out)) / 0.8796….</summary>
@@ -210,6 +275,16 @@ public sealed class GlorotNormal(int? seed = null) : VarianceScaling(1.0, "fan_a
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new GlorotNormal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new GlorotNormal(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("GlorotNormal", FromConfig, "glorot_normal");
 }
 
 /// <summary>He uniform: U(±sqrt(6 / fan_in)).</summary>
@@ -217,6 +292,16 @@ public sealed class HeUniform(int? seed = null) : VarianceScaling(2.0, "fan_in",
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new HeUniform FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new HeUniform(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("HeUniform", FromConfig, "he_uniform");
 }
 
 /// <summary>He normal: truncated normal with σ = sqrt(2 / fan_in) / 0.8796… (Keras truncates; PyTorch does not).</summary>
@@ -224,6 +309,16 @@ public sealed class HeNormal(int? seed = null) : VarianceScaling(2.0, "fan_in", 
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new HeNormal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new HeNormal(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("HeNormal", FromConfig, "he_normal");
 }
 
 /// <summary>LeCun uniform: U(±sqrt(3 / fan_in)).</summary>
@@ -231,6 +326,16 @@ public sealed class LecunUniform(int? seed = null) : VarianceScaling(1.0, "fan_i
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new LecunUniform FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new LecunUniform(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("LecunUniform", FromConfig, "lecun_uniform");
 }
 
 /// <summary>LeCun normal: truncated normal with σ = sqrt(1 / fan_in) / 0.8796….</summary>
@@ -238,10 +343,20 @@ public sealed class LecunNormal(int? seed = null) : VarianceScaling(1.0, "fan_in
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static new LecunNormal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new LecunNormal(config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("LecunNormal", FromConfig, "lecun_normal");
 }
 
 /// <summary>A random orthogonal matrix times <see cref="Gain"/> (Keras <c>Orthogonal(gain=1.0)</c>), from the QR decomposition of a normal draw.</summary>
-public sealed class Orthogonal(double gain = 1.0, int? seed = null) : Initializer
+public sealed class Orthogonal(double gain = Orthogonal.DefaultGain, int? seed = null) : Initializer
 {
     /// <summary>The multiplicative factor.</summary>
     public double Gain { get; } = HyperparameterChecks.Finite(gain, nameof(Orthogonal), nameof(gain));
@@ -285,4 +400,16 @@ public sealed class Orthogonal(double gain = 1.0, int? seed = null) : Initialize
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["gain"] = Gain, ["seed"] = Seed };
+
+    private const double DefaultGain = 1.0;
+
+    /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
+    public static Orthogonal FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Orthogonal(config.GetDouble("gain", DefaultGain), config.GetNullableInt32("seed"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Orthogonal", FromConfig, "orthogonal");
 }

@@ -1,5 +1,6 @@
 using KerasNotes.Initializers;
 using KerasNotes.Regularizers;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Layers;
 
@@ -17,6 +18,12 @@ namespace KerasNotes.Layers;
 /// </remarks>
 public sealed class BatchNormalization : Layer
 {
+    private const int DefaultAxis = -1;
+    private const double DefaultMomentum = 0.99;
+    private const double DefaultEpsilon = 1e-3;
+    private const bool DefaultCenter = true;
+    private const bool DefaultScale = true;
+
     /// <summary>Creates the layer.</summary>
     /// <param name="axis">The feature axis (default the last).</param>
     /// <param name="momentum">Weight of the old value in the moving averages (default 0.99).</param>
@@ -32,11 +39,11 @@ public sealed class BatchNormalization : Layer
     /// <param name="name">The layer name.</param>
     /// <param name="trainable">False freezes the layer and makes it run in inference mode.</param>
     public BatchNormalization(
-        int axis = -1,
-        double momentum = 0.99,
-        double epsilon = 1e-3,
-        bool center = true,
-        bool scale = true,
+        int axis = DefaultAxis,
+        double momentum = DefaultMomentum,
+        double epsilon = DefaultEpsilon,
+        bool center = DefaultCenter,
+        bool scale = DefaultScale,
         Initializer? betaInitializer = null,
         Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null,
@@ -209,4 +216,57 @@ public sealed class BatchNormalization : Layer
         config["synchronized"] = false;
         return config;
     }
+
+    /// <inheritdoc />
+    internal override LayerPlan? PlanFor(long[] inputShape)
+    {
+        int a = Axis < 0 ? Axis + inputShape.Length : Axis;
+        long size = a >= 0 && a < inputShape.Length && inputShape[a] > 0 ? inputShape[a] : 0;
+        return new LayerPlan(checked(4 * size), inputShape);
+    }
+
+    /// <summary>
+    /// Rebuilds the layer from its saved config (Keras <c>from_config</c>); one normalization axis, no
+    /// renormalization and no weight constraints.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static BatchNormalization FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.RejectConstraint("beta_constraint");
+        config.RejectConstraint("gamma_constraint");
+        if (config.GetBoolean("renorm"))
+        {
+            throw config.Fail("renorm", "batch renormalization (renorm=true) is not supported.");
+        }
+
+        var axisNode = config["axis"];
+        int axis = DefaultAxis;
+        if (axisNode.IsArray)
+        {
+            var items = axisNode.Items();
+            axis = items.Count == 1 ? items[0].Int() : throw axisNode.Fail($"only a single normalization axis is supported, found {items.Count}.");
+        }
+        else if (!axisNode.IsNull)
+        {
+            axis = axisNode.Int();
+        }
+
+        return new BatchNormalization(
+            axis,
+            config.GetDouble("momentum", DefaultMomentum),
+            config.GetDouble("epsilon", DefaultEpsilon),
+            config.GetBoolean("center", DefaultCenter),
+            config.GetBoolean("scale", DefaultScale),
+            config.GetObject<Initializer>("beta_initializer"),
+            config.GetObject<Initializer>("gamma_initializer"),
+            config.GetObject<Initializer>("moving_mean_initializer"),
+            config.GetObject<Initializer>("moving_variance_initializer"),
+            config.GetObject<Regularizer>("beta_regularizer"),
+            config.GetObject<Regularizer>("gamma_regularizer"),
+            config.Name);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("BatchNormalization", FromConfig);
 }

@@ -1,6 +1,7 @@
 using KerasNotes.Activations;
 using KerasNotes.Initializers;
 using KerasNotes.Regularizers;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Layers;
 
@@ -15,6 +16,8 @@ namespace KerasNotes.Layers;
 /// <example><code>new Dense(256, activation: "relu", kernelRegularizer: new L2(1e-4))</code></example>
 public sealed class Dense : Layer
 {
+    private const bool DefaultUseBias = true;
+
     private readonly ActivationFunction _activation;
     private readonly FusedActivation _fused;
 
@@ -33,7 +36,7 @@ public sealed class Dense : Layer
     public Dense(
         int units,
         string? activation = null,
-        bool useBias = true,
+        bool useBias = DefaultUseBias,
         Initializer? kernelInitializer = null,
         Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null,
@@ -149,6 +152,20 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc />
+    internal override LayerPlan? PlanFor(long[] inputShape)
+    {
+        long last = inputShape.Length > 0 ? inputShape[^1] : -1;
+        long weights = last > 0 ? checked((last * Units) + (UseBias ? Units : 0)) : 0;
+        var output = (long[])inputShape.Clone();
+        if (output.Length > 0)
+        {
+            output[^1] = Units;
+        }
+
+        return new LayerPlan(weights, output);
+    }
+
+    /// <inheritdoc />
     public override IDictionary<string, object?> GetConfig()
     {
         var config = base.GetConfig();
@@ -163,4 +180,26 @@ public sealed class Dense : Layer
         config["bias_constraint"] = null;
         return config;
     }
+
+    /// <summary>Rebuilds the layer from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Dense FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.RejectConstraint("kernel_constraint");
+        config.RejectConstraint("bias_constraint");
+        return new Dense(
+            config.RequireInt32("units"),
+            config.GetActivationName("activation"),
+            config.GetBoolean("use_bias", DefaultUseBias),
+            config.GetObject<Initializer>("kernel_initializer"),
+            config.GetObject<Initializer>("bias_initializer"),
+            config.GetObject<Regularizer>("kernel_regularizer"),
+            config.GetObject<Regularizer>("bias_regularizer"),
+            config.GetObject<Regularizer>("activity_regularizer"),
+            config.Name);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("Dense", FromConfig);
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Layers;
 
 /// <summary>
@@ -106,4 +108,18 @@ public sealed class Dropout : Layer
         config["noise_shape"] = NoiseShape;
         return config;
     }
+
+    /// <inheritdoc />
+    internal override LayerPlan? PlanFor(long[] inputShape) => new(0, inputShape);
+
+    /// <summary>Rebuilds the layer from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Dropout FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Dropout(config.RequireDouble("rate"), config.GetShape("noise_shape"), config.GetNullableInt32("seed"), config.Name);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("Dropout", FromConfig);
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Layers;
 
 /// <summary>
@@ -6,10 +8,12 @@ namespace KerasNotes.Layers;
 /// </summary>
 public sealed class Flatten : Layer
 {
+    private const string DefaultDataFormat = "channels_last";
+
     /// <summary>Creates the layer.</summary>
     /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c> (the channel axis is moved last first, so the order matches channels-last).</param>
     /// <param name="name">The layer name.</param>
-    public Flatten(string dataFormat = "channels_last", string? name = null)
+    public Flatten(string dataFormat = DefaultDataFormat, string? name = null)
         : base(name)
     {
         if (dataFormat is not ("channels_last" or "channels_first"))
@@ -92,4 +96,31 @@ public sealed class Flatten : Layer
         config["data_format"] = DataFormat;
         return config;
     }
+
+    /// <inheritdoc />
+    internal override LayerPlan? PlanFor(long[] inputShape)
+    {
+        long product = 1;
+        for (int k = 1; k < inputShape.Length; k++)
+        {
+            product = inputShape[k] > 0 ? checked(product * inputShape[k]) : -1;
+            if (product < 0)
+            {
+                break;
+            }
+        }
+
+        return new LayerPlan(0, [inputShape.Length > 0 ? inputShape[0] : -1, product]);
+    }
+
+    /// <summary>Rebuilds the layer from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">The data format is unknown (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Flatten FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Flatten(config.GetString("data_format", DefaultDataFormat)!, config.Name);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("Flatten", FromConfig);
 }

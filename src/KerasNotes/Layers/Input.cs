@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Layers;
 
 /// <summary>
@@ -77,4 +79,35 @@ public sealed class Input : Layer
         ["name"] = Name,
         ["optional"] = false,
     };
+
+    /// <inheritdoc />
+    internal override LayerPlan? PlanFor(long[] inputShape) => new(0, inputShape);
+
+    /// <summary>
+    /// Rebuilds the layer from its saved config (Keras <c>InputLayer.from_config</c>): <c>batch_shape</c> (or the
+    /// older <c>batch_input_shape</c>, or <c>shape</c> without the batch axis); float32 only.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape is missing or not valid (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Input FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int[] dims = config.GetShape(config.Contains("batch_shape") ? "batch_shape" : "batch_input_shape")
+            ?? (config.GetShape("shape") is { } shape ? [-1, .. shape]
+                : throw config.Fail("batch_shape", "an InputLayer needs 'batch_shape' (or 'batch_input_shape')."));
+        if (dims.Length < 2)
+        {
+            throw config.Fail("batch_shape", $"an InputLayer shape needs a batch axis and at least one more, found [{string.Join(", ", dims)}].");
+        }
+
+        var dtype = config["dtype"];
+        if (dtype.IsString && dtype.String() != "float32")
+        {
+            throw dtype.Fail($"only float32 inputs are supported, found '{dtype.String()}'.");
+        }
+
+        return new Input(dims[1..], dims[0] > 0 ? dims[0] : null, config.Name);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("InputLayer", FromConfig);
 }

@@ -363,11 +363,12 @@ public abstract partial class Layer
             value = initializer.Call(shape);
         }
 
-        var variable = new Variable(value, name, trainable && Trainable)
+        var variable = new Variable(value, name, trainable && Trainable) { Path = $"{Name}/{name}" };
+        if (regularizer is not null)
         {
-            Path = $"{Name}/{name}",
-            Regularizer = regularizer,
-        };
+            WeightPenalties.Set(variable, regularizer);
+        }
+
         (trainable ? _trainable : _nonTrainable).Add(variable);
         StructureChanged();
         return variable;

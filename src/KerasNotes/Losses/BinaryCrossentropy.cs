@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Losses;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class BinaryCrossentropy : Loss
     /// <param name="labelSmoothing">In [0, 1].</param>
     /// <param name="reduction">The reduction.</param>
     /// <param name="name">The name.</param>
-    public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0.0, string reduction = "sum_over_batch_size", string name = "binary_crossentropy")
+    public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0.0, string reduction = DefaultReduction, string name = "binary_crossentropy")
         : base(name, reduction)
     {
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
@@ -71,4 +73,14 @@ public sealed class BinaryCrossentropy : Loss
         config["axis"] = -1;
         return config;
     }
+    /// <summary>Rebuilds the loss from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static BinaryCrossentropy FromConfig(ObjectConfig config)
+    {
+        string reduction = ReductionIn(config);
+        return config.Name is { } name ? new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction, name) : new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("BinaryCrossentropy", FromConfig, "binary_crossentropy", "bce");
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Losses;
 
 /// <summary>
@@ -20,15 +22,18 @@ public delegate Tensor LossFunction(Tensor yTrue, Tensor yPred);
 /// <c>"mean_with_sample_weight"</c> divides by the sum of the weights; <c>"sum"</c>; <c>"none"</c>
 /// returns the weighted per-sample values.
 /// </remarks>
-public abstract class Loss
+public abstract class Loss : IRegistered<Loss>
 {
+    /// <summary>Keras's default reduction.</summary>
+    private protected const string DefaultReduction = "sum_over_batch_size";
+
     private static readonly string[] s_reductions = ["sum_over_batch_size", "mean", "mean_with_sample_weight", "sum", "none"];
 
     /// <summary>Creates a loss.</summary>
     /// <param name="name">The name used in logs and configs.</param>
     /// <param name="reduction">One of Keras's reductions.</param>
     /// <exception cref="ArgumentException">The reduction is unknown.</exception>
-    protected Loss(string name, string reduction = "sum_over_batch_size")
+    protected Loss(string name, string reduction = DefaultReduction)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         reduction ??= "none";
@@ -173,27 +178,34 @@ public abstract class Loss
     };
 
     /// <summary>
+    /// Every loss that can be found by name (<c>"mse"</c>, <c>"categorical_crossentropy"</c>…) or rebuilt from a saved
+    /// config: each built-in adds itself from its own file; custom losses come in through <c>CustomObjects</c>.
+    /// </summary>
+    internal static Registry<Loss> Table { get; } = new(
+        "loss", "keras.losses", customHint: "; register it with CustomObjects.RegisterLoss(\"{0}\", ...) or pass new CustomObjects().AddLoss(\"{0}\", ...) to Model.Load");
+
+    /// <inheritdoc />
+    static Registry<Loss> IRegistered<Loss>.Registry => Table;
+
+    /// <summary>The reduction a saved config names; Keras 2's <c>"auto"</c> (or none) is the default.</summary>
+    private protected static string ReductionIn(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string reduction = config.GetString("reduction", DefaultReduction)!;
+        return reduction is "auto" or "" ? DefaultReduction : reduction;
+    }
+
+    /// <summary>
     /// Resolves a Keras loss identifier: a function name or alias (<c>"mse"</c>, <c>"categorical_crossentropy"</c>,
     /// <c>"bce"</c>…), a class name, <c>"crossentropy"</c> (picked from the shapes), or a name registered in
-    /// <see cref="Saving.CustomObjects"/>.
+    /// <c>CustomObjects</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known ones.</exception>
     public static Loss Get(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        var loss = LossRegistry.TryGet(identifier);
-        if (loss is not null)
-        {
-            return loss;
-        }
-
-        if (Saving.CustomObjects.TryGetLoss(identifier, out var custom))
-        {
-            return custom;
-        }
-
-        throw new ArgumentException(
-            $"Unknown loss '{identifier}'; expected one of {string.Join(", ", LossRegistry.KnownNames)}, a Loss, a LossFunction, or a name registered with CustomObjects.RegisterLoss.",
+        return Table.TryGet(identifier.Trim()) ?? throw new ArgumentException(
+            $"Unknown loss '{identifier}'; expected one of {string.Join(", ", Table.KnownNames)}, a Loss, a LossFunction, or a name registered with CustomObjects.RegisterLoss.",
             nameof(identifier));
     }
 

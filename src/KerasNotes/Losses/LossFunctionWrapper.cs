@@ -9,7 +9,7 @@ public sealed class LossFunctionWrapper : Loss
 {
     /// <summary>Wraps <paramref name="function"/>.</summary>
     /// <param name="function">Returns per-sample losses; if it returns a scalar, no further reduction happens.</param>
-    /// <param name="name">The name (used in configs, and to find the function again through <see cref="Saving.CustomObjects"/>).</param>
+    /// <param name="name">The name (used in configs, and to find the function again through <c>CustomObjects</c>).</param>
     /// <param name="reduction">The reduction.</param>
     public LossFunctionWrapper(LossFunction function, string name = "loss_function", string reduction = "sum_over_batch_size")
         : base(name, reduction)

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Losses;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace KerasNotes.Losses;
 /// <para>On a softmax output (the usual final layer) the loss and its gradient with respect to the
 /// logits are one fused op.</para>
 /// </remarks>
-public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, string reduction = "sum_over_batch_size", string name = "sparse_categorical_crossentropy")
+public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, string reduction = Loss.DefaultReduction, string name = "sparse_categorical_crossentropy")
     : Loss(name, reduction)
 {
     /// <summary>Whether predictions are logits.</summary>
@@ -97,4 +99,14 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, strin
         config["ignore_class"] = null;
         return config;
     }
+    /// <summary>Rebuilds the loss from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static SparseCategoricalCrossentropy FromConfig(ObjectConfig config)
+    {
+        string reduction = ReductionIn(config);
+        return config.Name is { } name ? new SparseCategoricalCrossentropy(config.GetBoolean("from_logits"), reduction, name) : new SparseCategoricalCrossentropy(config.GetBoolean("from_logits"), reduction);
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("SparseCategoricalCrossentropy", FromConfig, "sparse_categorical_crossentropy");
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 using KerasNotes.Losses;
 
 namespace KerasNotes.Metrics;
@@ -82,13 +84,29 @@ public static class AccuracyFunctions
 }
 
 /// <summary>Exact-match accuracy (Keras <c>keras.metrics.Accuracy</c>). <c>metrics: ["accuracy"]</c> in Compile resolves to a shape-specific accuracy instead.</summary>
-public sealed class Accuracy(string name = "accuracy") : MeanMetricWrapper(AccuracyFunctions.Accuracy, name, MetricDirection.Up);
+public sealed class Accuracy(string name = "accuracy") : MeanMetricWrapper(AccuracyFunctions.Accuracy, name, MetricDirection.Up)
+{
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static Accuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new Accuracy(name) : new Accuracy();
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("Accuracy", FromConfig);
+    }
+}
 
 /// <summary>How often <c>p &gt; threshold</c> matches the binary label (strict &gt;, as Keras).</summary>
 public sealed class BinaryAccuracy : MeanMetricWrapper
 {
+    private const double DefaultThreshold = 0.5;
+
     /// <summary>Creates the metric.</summary>
-    public BinaryAccuracy(double threshold = 0.5, string name = "binary_accuracy")
+    public BinaryAccuracy(double threshold = DefaultThreshold, string name = "binary_accuracy")
         : base(Make((float)threshold), name, MetricDirection.Up) => Threshold = threshold;
 
     /// <summary>The decision threshold.</summary>
@@ -103,21 +121,66 @@ public sealed class BinaryAccuracy : MeanMetricWrapper
         config["threshold"] = Threshold;
         return config;
     }
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static BinaryAccuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new BinaryAccuracy(config.GetDouble("threshold", DefaultThreshold), name) : new BinaryAccuracy(config.GetDouble("threshold", DefaultThreshold));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("BinaryAccuracy", FromConfig);
+        Table.AddNames(name => new BinaryAccuracy(name: name), "binary_accuracy");
+    }
 }
 
 /// <summary>How often the argmax of the prediction matches the argmax of a one-hot label.</summary>
 public sealed class CategoricalAccuracy(string name = "categorical_accuracy")
-    : MeanMetricWrapper(AccuracyFunctions.CategoricalAccuracy, name, MetricDirection.Up);
+    : MeanMetricWrapper(AccuracyFunctions.CategoricalAccuracy, name, MetricDirection.Up)
+{
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static CategoricalAccuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new CategoricalAccuracy(name) : new CategoricalAccuracy();
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("CategoricalAccuracy", FromConfig);
+        Table.AddNames(name => new CategoricalAccuracy(name: name), "categorical_accuracy");
+    }
+}
 
 /// <summary>How often the argmax of the prediction equals an integer label.</summary>
 public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy")
-    : MeanMetricWrapper(AccuracyFunctions.SparseCategoricalAccuracy, name, MetricDirection.Up);
+    : MeanMetricWrapper(AccuracyFunctions.SparseCategoricalAccuracy, name, MetricDirection.Up)
+{
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static SparseCategoricalAccuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new SparseCategoricalAccuracy(name) : new SparseCategoricalAccuracy();
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("SparseCategoricalAccuracy", FromConfig);
+        Table.AddNames(name => new SparseCategoricalAccuracy(name: name), "sparse_categorical_accuracy");
+    }
+}
 
 /// <summary>How often the one-hot label's class is in the top k predictions.</summary>
 public sealed class TopKCategoricalAccuracy : MeanMetricWrapper
 {
+    private const int DefaultK = 5;
+
     /// <summary>Creates the metric.</summary>
-    public TopKCategoricalAccuracy(int k = 5, string name = "top_k_categorical_accuracy")
+    public TopKCategoricalAccuracy(int k = DefaultK, string name = "top_k_categorical_accuracy")
         : base(Make(k), name, MetricDirection.Up) => K = k;
 
     /// <summary>How many top classes count.</summary>
@@ -136,13 +199,28 @@ public sealed class TopKCategoricalAccuracy : MeanMetricWrapper
         config["k"] = K;
         return config;
     }
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static TopKCategoricalAccuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new TopKCategoricalAccuracy(config.GetInt32("k", DefaultK), name) : new TopKCategoricalAccuracy(config.GetInt32("k", DefaultK));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("TopKCategoricalAccuracy", FromConfig);
+        Table.AddNames(name => new TopKCategoricalAccuracy(name: name), "top_k_categorical_accuracy");
+    }
 }
 
 /// <summary>How often the integer label is in the top k predictions.</summary>
 public sealed class SparseTopKCategoricalAccuracy : MeanMetricWrapper
 {
+    private const int DefaultK = 5;
+
     /// <summary>Creates the metric.</summary>
-    public SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy")
+    public SparseTopKCategoricalAccuracy(int k = DefaultK, string name = "sparse_top_k_categorical_accuracy")
         : base(Make(k), name, MetricDirection.Up) => K = k;
 
     /// <summary>How many top classes count.</summary>
@@ -160,6 +238,19 @@ public sealed class SparseTopKCategoricalAccuracy : MeanMetricWrapper
         var config = base.GetConfig();
         config["k"] = K;
         return config;
+    }
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    public static SparseTopKCategoricalAccuracy FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Name is { } name ? new SparseTopKCategoricalAccuracy(config.GetInt32("k", DefaultK), name) : new SparseTopKCategoricalAccuracy(config.GetInt32("k", DefaultK));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register()
+    {
+        Table.AddClass("SparseTopKCategoricalAccuracy", FromConfig);
+        Table.AddNames(name => new SparseTopKCategoricalAccuracy(name: name), "sparse_top_k_categorical_accuracy");
     }
 }
 
@@ -187,4 +278,8 @@ internal sealed class ShapeResolvedAccuracy(string name) : Mean(name)
                 : AccuracyFunctions.CategoricalAccuracy;
         UpdateValues(_fn(yTrue, yPred), sampleWeight);
     }
+
+    // Keras's metrics=["accuracy"] / ["acc"]: the name is kept as typed.
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddNames(name => new ShapeResolvedAccuracy(name), "accuracy", "acc");
 }

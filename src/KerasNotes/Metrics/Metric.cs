@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Metrics;
 
 /// <summary>A custom metric: per-sample values for a batch (averaged by a <see cref="MeanMetricWrapper"/>).</summary>
@@ -20,8 +22,18 @@ public enum MetricDirection
 /// The base of every metric (Keras <c>keras.metrics.Metric</c>): state accumulated over batches by
 /// <see cref="UpdateState"/>, read by <see cref="Result"/>, cleared by <see cref="ResetState"/>.
 /// </summary>
-public abstract class Metric
+public abstract class Metric : IRegistered<Metric>
 {
+    /// <summary>
+    /// Every metric that can be found by name (<c>"accuracy"</c>, <c>"mae"</c>…) or rebuilt from a saved config: each
+    /// built-in adds itself from its own file; custom metrics come in through <c>CustomObjects</c>.
+    /// </summary>
+    internal static Registry<Metric> Table { get; } = new(
+        "metric", "keras.metrics", customHint: "; register it with CustomObjects.RegisterMetric(\"{0}\", ...) or pass new CustomObjects().AddMetric(\"{0}\", ...) to Model.Load");
+
+    /// <inheritdoc />
+    static Registry<Metric> IRegistered<Metric>.Registry => Table;
+
     /// <summary>Creates a metric.</summary>
     protected Metric(string name)
     {
@@ -55,25 +67,14 @@ public abstract class Metric
     /// Resolves a Keras metric identifier: <c>"accuracy"</c>/<c>"acc"</c> (picked from the shapes at the first
     /// update), aliases such as <c>"mse"</c>/<c>"mae"</c> (the metric keeps the alias as its name), function
     /// names such as <c>"sparse_categorical_accuracy"</c>, class names, or a name registered in
-    /// <see cref="Saving.CustomObjects"/>.
+    /// <c>CustomObjects</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known ones.</exception>
     public static Metric Get(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        var metric = MetricRegistry.TryGet(identifier);
-        if (metric is not null)
-        {
-            return metric;
-        }
-
-        if (Saving.CustomObjects.TryGetMetric(identifier, out var custom))
-        {
-            return custom;
-        }
-
-        throw new ArgumentException(
-            $"Unknown metric '{identifier}'; expected one of {string.Join(", ", MetricRegistry.KnownNames)}, a Metric, a MetricFunction, or a name registered with CustomObjects.RegisterMetric.",
+        return Table.TryGet(identifier.Trim()) ?? throw new ArgumentException(
+            $"Unknown metric '{identifier}'; expected one of {string.Join(", ", Table.KnownNames)}, a Metric, a MetricFunction, or a name registered with CustomObjects.RegisterMetric.",
             nameof(identifier));
     }
 

@@ -74,7 +74,7 @@ public readonly struct LossSpec
 
         if (Function is not null)
         {
-            string name = Saving.CustomObjects.NameOfLossFunction(Function) ?? Function.Method.Name;
+            string name = Loss.Table.CustomNameOf(Function) ?? Function.Method.Name;
             return new LossFunctionWrapper(Function, name);
         }
 

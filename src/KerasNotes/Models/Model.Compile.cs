@@ -106,7 +106,7 @@ public abstract partial class Model
             {
                 string s => Metric.Get(s),
                 Metric m => m,
-                MetricFunction f => new MeanMetricWrapper(f, Saving.CustomObjects.NameOfMetricFunction(f) ?? f.Method.Name),
+                MetricFunction f => new MeanMetricWrapper(f, Metric.Table.CustomNameOf(f) ?? f.Method.Name),
                 null => throw new ArgumentException($"'{argument}' contains null.", argument),
                 _ => throw new ArgumentException(
                     $"'{argument}' contains a {item.GetType().Name}; expected a metric name, a Metric or a MetricFunction.", argument),

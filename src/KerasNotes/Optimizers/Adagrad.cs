@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers;
 
 /// <summary>
@@ -6,6 +8,11 @@ namespace KerasNotes.Optimizers;
 /// </summary>
 public sealed class Adagrad : Optimizer
 {
+    private const double DefaultLearningRate = 0.001;
+    private const double DefaultInitialAccumulatorValue = 0.1;
+    private const double DefaultEpsilon = 1e-7;
+    private const string DefaultName = "adagrad";
+
     /// <summary>Creates the optimizer.</summary>
     /// <param name="learningRate">Default 0.001.</param>
     /// <param name="initialAccumulatorValue">Starting value of the accumulator, default 0.1.</param>
@@ -15,14 +22,17 @@ public sealed class Adagrad : Optimizer
     /// <param name="clipValue">Element-wise gradient clip, or null.</param>
     /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
     /// <param name="name">The name.</param>
-    public Adagrad(double learningRate = 0.001, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adagrad")
+    public Adagrad(double learningRate = DefaultLearningRate, double initialAccumulatorValue = DefaultInitialAccumulatorValue, double epsilon = DefaultEpsilon,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(initialAccumulatorValue, epsilon);
 
     /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
-    public Adagrad(LearningRateSchedule learningRate, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adagrad")
+    public Adagrad(LearningRateSchedule learningRate, double initialAccumulatorValue = DefaultInitialAccumulatorValue, double epsilon = DefaultEpsilon,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(initialAccumulatorValue, epsilon);
+
+    private Adagrad(Settings settings, ObjectConfig config)
+        : base(settings) => Init(config.GetDouble("initial_accumulator_value", DefaultInitialAccumulatorValue), config.GetDouble("epsilon", DefaultEpsilon));
 
     private void Init(double initialAccumulatorValue, double epsilon)
     {
@@ -57,4 +67,11 @@ public sealed class Adagrad : Optimizer
         config["epsilon"] = Epsilon;
         return config;
     }
+
+    /// <summary>Rebuilds the optimizer from its saved config (Keras <c>from_config</c>; <c>learning_rate</c> may be a schedule).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Adagrad FromConfig(ObjectConfig config) => new(Settings.Read(config, DefaultLearningRate, DefaultName), config);
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Adagrad", FromConfig, "adagrad");
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers;
 
 /// <summary>
@@ -10,6 +12,13 @@ namespace KerasNotes.Optimizers;
 /// </remarks>
 public class Adam : Optimizer
 {
+    private protected const double DefaultLearningRate = 0.001;
+    private protected const double DefaultBeta1 = 0.9;
+    private protected const double DefaultBeta2 = 0.999;
+    private protected const double DefaultEpsilon = 1e-7;
+    private protected const bool DefaultAmsgrad = false;
+    private const string DefaultName = "adam";
+
     /// <summary>Creates the optimizer.</summary>
     /// <param name="learningRate">Default 0.001.</param>
     /// <param name="beta1">Decay of the first moment, default 0.9.</param>
@@ -21,14 +30,19 @@ public class Adam : Optimizer
     /// <param name="clipValue">Element-wise gradient clip, or null.</param>
     /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
     /// <param name="name">The name.</param>
-    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adam")
+    public Adam(double learningRate = DefaultLearningRate, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2, double epsilon = DefaultEpsilon, bool amsgrad = DefaultAmsgrad,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(beta1, beta2, epsilon, amsgrad);
 
     /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
-    public Adam(LearningRateSchedule learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adam")
+    public Adam(LearningRateSchedule learningRate, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2, double epsilon = DefaultEpsilon, bool amsgrad = DefaultAmsgrad,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(beta1, beta2, epsilon, amsgrad);
+
+    /// <summary>Creates the optimizer from a saved config's settings (<see cref="FromConfig"/>).</summary>
+    private protected Adam(Settings settings, ObjectConfig config)
+        : base(settings) => Init(
+            config.GetDouble("beta_1", DefaultBeta1), config.GetDouble("beta_2", DefaultBeta2), config.GetDouble("epsilon", DefaultEpsilon), config.GetBoolean("amsgrad", DefaultAmsgrad));
 
     private void Init(double beta1, double beta2, double epsilon, bool amsgrad)
     {
@@ -93,6 +107,13 @@ public class Adam : Optimizer
         config["amsgrad"] = Amsgrad;
         return config;
     }
+
+    /// <summary>Rebuilds the optimizer from its saved config (Keras <c>from_config</c>; <c>learning_rate</c> may be a schedule).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static Adam FromConfig(ObjectConfig config) => new(Settings.Read(config, DefaultLearningRate, DefaultName), config);
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("Adam", FromConfig, "adam");
 }
 
 /// <summary>
@@ -100,18 +121,33 @@ public class Adam : Optimizer
 /// </summary>
 public sealed class AdamW : Adam
 {
+    private const double DefaultWeightDecay = 0.004;
+    private const string DefaultWName = "adamw";
+
     /// <summary>Creates the optimizer.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="weightDecay"/> is null (Keras raises too).</exception>
-    public AdamW(double learningRate = 0.001, double? weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-        bool amsgrad = false, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adamw")
+    public AdamW(double learningRate = DefaultLearningRate, double? weightDecay = DefaultWeightDecay, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2, double epsilon = DefaultEpsilon,
+        bool amsgrad = DefaultAmsgrad, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultWName)
         : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay ?? throw new ArgumentNullException(nameof(weightDecay), "AdamW needs a weightDecay."), clipNorm, clipValue, globalClipNorm, name)
     {
     }
 
     /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
-    public AdamW(LearningRateSchedule learningRate, double? weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-        bool amsgrad = false, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adamw")
+    public AdamW(LearningRateSchedule learningRate, double? weightDecay = DefaultWeightDecay, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2, double epsilon = DefaultEpsilon,
+        bool amsgrad = DefaultAmsgrad, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultWName)
         : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay ?? throw new ArgumentNullException(nameof(weightDecay), "AdamW needs a weightDecay."), clipNorm, clipValue, globalClipNorm, name)
     {
     }
+
+    private AdamW(Settings settings, ObjectConfig config)
+        : base(settings, config)
+    {
+    }
+
+    /// <summary>Rebuilds the optimizer from its saved config (Keras <c>from_config</c>; <c>learning_rate</c> may be a schedule).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static new AdamW FromConfig(ObjectConfig config) => new(Settings.Read(config, DefaultLearningRate, DefaultWName, DefaultWeightDecay), config);
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static new void Register() => Table.Add("AdamW", FromConfig, "adamw");
 }

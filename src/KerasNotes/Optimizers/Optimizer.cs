@@ -14,7 +14,7 @@ namespace KerasNotes.Optimizers;
 /// <para>The learning rate is held in float32 and read back as its double, so 0.001 reads
 /// 0.0010000000474974513, exactly what Keras callbacks and configs show.</para>
 /// </remarks>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly List<Variable> _slotVariables = [];
     private readonly Dictionary<Variable, int> _index = new(ReferenceEqualityComparer.Instance);
@@ -445,17 +445,9 @@ public abstract class Optimizer
     public static Optimizer Get(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        return identifier.Trim().ToUpperInvariant() switch
-        {
-            "ADAM" => new Adam(),
-            "ADAMW" => new AdamW(),
-            "SGD" => new SGD(),
-            "RMSPROP" => new RMSprop(),
-            "ADAGRAD" => new Adagrad(),
-            _ => throw new ArgumentException(
-                $"Unknown optimizer '{identifier}'; expected one of \"adam\", \"adamw\", \"sgd\", \"rmsprop\", \"adagrad\" or an Optimizer instance.",
-                nameof(identifier)),
-        };
+        return Table.TryGet(identifier.Trim()) ?? throw new ArgumentException(
+            $"Unknown optimizer '{identifier}'; expected one of {string.Join(", ", Table.KnownNames.Select(n => $"\"{n}\""))} or an Optimizer instance.",
+            nameof(identifier));
     }
 
     /// <inheritdoc />

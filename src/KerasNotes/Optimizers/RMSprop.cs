@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers;
 
 /// <summary>
@@ -7,6 +9,13 @@ namespace KerasNotes.Optimizers;
 /// </summary>
 public sealed class RMSprop : Optimizer
 {
+    private const double DefaultLearningRate = 0.001;
+    private const double DefaultRho = 0.9;
+    private const double DefaultMomentum = 0.0;
+    private const double DefaultEpsilon = 1e-7;
+    private const bool DefaultCentered = false;
+    private const string DefaultName = "rmsprop";
+
     /// <summary>Creates the optimizer.</summary>
     /// <param name="learningRate">Default 0.001.</param>
     /// <param name="rho">Decay of the squared-gradient average, default 0.9.</param>
@@ -18,14 +27,18 @@ public sealed class RMSprop : Optimizer
     /// <param name="clipValue">Element-wise gradient clip, or null.</param>
     /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
     /// <param name="name">The name.</param>
-    public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "rmsprop")
+    public RMSprop(double learningRate = DefaultLearningRate, double rho = DefaultRho, double momentum = DefaultMomentum, double epsilon = DefaultEpsilon, bool centered = DefaultCentered,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(rho, momentum, epsilon, centered);
 
     /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
-    public RMSprop(LearningRateSchedule learningRate, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "rmsprop")
+    public RMSprop(LearningRateSchedule learningRate, double rho = DefaultRho, double momentum = DefaultMomentum, double epsilon = DefaultEpsilon, bool centered = DefaultCentered,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(rho, momentum, epsilon, centered);
+
+    private RMSprop(Settings settings, ObjectConfig config)
+        : base(settings) => Init(
+            config.GetDouble("rho", DefaultRho), config.GetDouble("momentum", DefaultMomentum), config.GetDouble("epsilon", DefaultEpsilon), config.GetBoolean("centered", DefaultCentered));
 
     private void Init(double rho, double momentum, double epsilon, bool centered)
     {
@@ -90,4 +103,11 @@ public sealed class RMSprop : Optimizer
         config["centered"] = Centered;
         return config;
     }
+
+    /// <summary>Rebuilds the optimizer from its saved config (Keras <c>from_config</c>; <c>learning_rate</c> may be a schedule).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static RMSprop FromConfig(ObjectConfig config) => new(Settings.Read(config, DefaultLearningRate, DefaultName), config);
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("RMSprop", FromConfig, "rmsprop");
 }

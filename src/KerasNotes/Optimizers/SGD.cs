@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers;
 
 /// <summary>
@@ -10,6 +12,11 @@ namespace KerasNotes.Optimizers;
 /// </remarks>
 public sealed class SGD : Optimizer
 {
+    private const double DefaultLearningRate = 0.01;
+    private const double DefaultMomentum = 0.0;
+    private const bool DefaultNesterov = false;
+    private const string DefaultName = "SGD";
+
     /// <summary>Creates the optimizer.</summary>
     /// <param name="learningRate">Default 0.01.</param>
     /// <param name="momentum">In [0, 1]; 0 means plain SGD (no slot).</param>
@@ -19,14 +26,17 @@ public sealed class SGD : Optimizer
     /// <param name="clipValue">Element-wise gradient clip, or null.</param>
     /// <param name="globalClipNorm">Global gradient norm clip, or null.</param>
     /// <param name="name">The name (Keras default <c>SGD</c>).</param>
-    public SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false, double? weightDecay = null,
-        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "SGD")
+    public SGD(double learningRate = DefaultLearningRate, double momentum = DefaultMomentum, bool nesterov = DefaultNesterov, double? weightDecay = null,
+        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(momentum, nesterov);
 
     /// <summary>Creates the optimizer with a learning-rate schedule.</summary>
-    public SGD(LearningRateSchedule learningRate, double momentum = 0.0, bool nesterov = false, double? weightDecay = null,
-        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "SGD")
+    public SGD(LearningRateSchedule learningRate, double momentum = DefaultMomentum, bool nesterov = DefaultNesterov, double? weightDecay = null,
+        double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = DefaultName)
         : base(learningRate, name, weightDecay, clipNorm, clipValue, globalClipNorm) => Init(momentum, nesterov);
+
+    private SGD(Settings settings, ObjectConfig config)
+        : base(settings) => Init(config.GetDouble("momentum", DefaultMomentum), config.GetBoolean("nesterov", DefaultNesterov));
 
     private void Init(double momentum, bool nesterov)
     {
@@ -75,4 +85,11 @@ public sealed class SGD : Optimizer
         config["nesterov"] = Nesterov;
         return config;
     }
+
+    /// <summary>Rebuilds the optimizer from its saved config (Keras <c>from_config</c>; <c>learning_rate</c> may be a schedule).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static SGD FromConfig(ObjectConfig config) => new(Settings.Read(config, DefaultLearningRate, DefaultName), config);
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.Add("SGD", FromConfig, "sgd");
 }

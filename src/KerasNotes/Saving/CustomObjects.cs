@@ -2,6 +2,7 @@ using KerasNotes.Activations;
 using KerasNotes.Layers;
 using KerasNotes.Losses;
 using KerasNotes.Metrics;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Saving;
 
@@ -13,6 +14,8 @@ namespace KerasNotes.Saving;
 /// <para>Custom activations, losses, metrics and layers are saved by the name they are registered
 /// under and found again by that name on load. Loading never creates a type that is neither
 /// built in nor registered, and never evaluates anything read from a file.</para>
+/// <para>Registrations go into the same per-concept tables that hold the built-ins (the ones behind
+/// <c>Loss.Get</c>, <c>Metric.Get</c>, <c>ActivationFunctions.Get</c> and loading); built-in names win.</para>
 /// <para>Two ways to register, as in Keras: the static <c>Register*</c> methods register for the whole
 /// process (Keras <c>register_keras_serializable</c>); an instance filled with the <c>Add*</c> methods is
 /// passed to one <see cref="Models.Model.Load"/> call (Keras <c>custom_objects=</c>) and wins over the
@@ -27,20 +30,13 @@ namespace KerasNotes.Saving;
 /// </remarks>
 public sealed class CustomObjects
 {
-    private static readonly Lock s_gate = new();
-    private static readonly CustomObjects s_global = new();
-    private static readonly AsyncLocal<CustomObjects?> s_scope = new();
-
-    private readonly Dictionary<string, ActivationFunction> _activations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<Loss>> _losses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LossFunction> _lossFunctions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MetricFunction> _metricFunctions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<Metric>> _metrics = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<LayerConfig, Layer>> _layers = new(StringComparer.Ordinal);
-    private readonly Dictionary<Type, string> _layerNames = [];
+    private readonly CustomEntries<ActivationFunction> _activations = ActivationFunctions.Table.NewEntries();
+    private readonly CustomEntries<Loss> _losses = Loss.Table.NewEntries();
+    private readonly CustomEntries<Metric> _metrics = Metric.Table.NewEntries();
+    private readonly CustomEntries<Layer> _layers = Layer.Table.NewEntries();
 
     /// <summary>The names registered in this instance, for messages.</summary>
-    internal IEnumerable<string> LayerNames => _layers.Keys;
+    internal IEnumerable<string> LayerNames => _layers.Names;
 
     // ----- per-call registrations (Keras custom_objects) -----
 
@@ -52,7 +48,7 @@ public sealed class CustomObjects
     public CustomObjects AddActivation(string name, ActivationFunction activation)
     {
         CheckActivation(name, activation);
-        _activations[name] = activation;
+        _activations.Add(name, _ => activation, activation);
         return this;
     }
 
@@ -60,10 +56,8 @@ public sealed class CustomObjects
     /// <returns>This instance, for chaining.</returns>
     public CustomObjects AddLoss(string name, LossFunction loss)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(loss);
-        _losses[name] = () => new LossFunctionWrapper(loss, name);
-        _lossFunctions[name] = loss;
+        var (key, factory) = LossEntry(name, loss);
+        _losses.Add(key, factory, loss);
         return this;
     }
 
@@ -71,9 +65,7 @@ public sealed class CustomObjects
     /// <returns>This instance, for chaining.</returns>
     public CustomObjects AddLoss(string name, Func<Loss> factory)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(factory);
-        _losses[name] = factory;
+        _losses.Add(name, Checked(name, factory), null);
         return this;
     }
 
@@ -81,10 +73,8 @@ public sealed class CustomObjects
     /// <returns>This instance, for chaining.</returns>
     public CustomObjects AddMetric(string name, MetricFunction metric)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(metric);
-        _metrics[name] = () => new MeanMetricWrapper(metric, name);
-        _metricFunctions[name] = metric;
+        var (key, factory) = MetricEntry(name, metric);
+        _metrics.Add(key, factory, metric);
         return this;
     }
 
@@ -92,9 +82,7 @@ public sealed class CustomObjects
     /// <returns>This instance, for chaining.</returns>
     public CustomObjects AddMetric(string name, Func<Metric> factory)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(factory);
-        _metrics[name] = factory;
+        _metrics.Add(name, Checked(name, factory), null);
         return this;
     }
 
@@ -105,16 +93,13 @@ public sealed class CustomObjects
     /// </summary>
     /// <typeparam name="TLayer">The layer type.</typeparam>
     /// <param name="name">The Keras class name (e.g. <c>"ActivityPenalty"</c>, or <c>"package&gt;ActivityPenalty"</c>).</param>
-    /// <param name="factory">Creates the layer from its saved configuration; the name, trainable flag and
-    /// build shape are applied by the loader afterwards.</param>
+    /// <param name="factory">Creates the layer from its saved configuration (a static <c>FromConfig</c> fits); the
+    /// name, trainable flag and build shape are applied by the loader afterwards.</param>
     /// <returns>This instance, for chaining.</returns>
-    public CustomObjects AddLayer<TLayer>(string name, Func<LayerConfig, TLayer> factory)
+    public CustomObjects AddLayer<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
         where TLayer : Layer
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(factory);
-        _layers[name] = config => factory(config);
-        _layerNames[typeof(TLayer)] = name;
+        _layers.Add(name, LayerFactory(name, factory), typeof(TLayer));
         return this;
     }
 
@@ -125,47 +110,28 @@ public sealed class CustomObjects
     public static void RegisterActivation(string name, ActivationFunction activation)
     {
         CheckActivation(name, activation);
-        lock (s_gate)
-        {
-            s_global._activations[name] = activation;
-        }
+        ActivationFunctions.Table.RegisterGlobal(name, _ => activation, activation);
     }
 
     /// <summary>Registers a loss function under <paramref name="name"/>; a model compiled with it saves that name.</summary>
     public static void RegisterLoss(string name, LossFunction loss)
     {
-        lock (s_gate)
-        {
-            s_global.AddLoss(name, loss);
-        }
+        var (key, factory) = LossEntry(name, loss);
+        Loss.Table.RegisterGlobal(key, factory, loss);
     }
 
     /// <summary>Registers a factory for a custom <see cref="Loss"/> subclass under <paramref name="name"/>.</summary>
-    public static void RegisterLoss(string name, Func<Loss> factory)
-    {
-        lock (s_gate)
-        {
-            s_global.AddLoss(name, factory);
-        }
-    }
+    public static void RegisterLoss(string name, Func<Loss> factory) => Loss.Table.RegisterGlobal(name, Checked(name, factory));
 
     /// <summary>Registers a metric function under <paramref name="name"/> (its per-sample values are averaged).</summary>
     public static void RegisterMetric(string name, MetricFunction metric)
     {
-        lock (s_gate)
-        {
-            s_global.AddMetric(name, metric);
-        }
+        var (key, factory) = MetricEntry(name, metric);
+        Metric.Table.RegisterGlobal(key, factory, metric);
     }
 
     /// <summary>Registers a factory for a custom <see cref="Metric"/> subclass under <paramref name="name"/>.</summary>
-    public static void RegisterMetric(string name, Func<Metric> factory)
-    {
-        lock (s_gate)
-        {
-            s_global.AddMetric(name, factory);
-        }
-    }
+    public static void RegisterMetric(string name, Func<Metric> factory) => Metric.Table.RegisterGlobal(name, Checked(name, factory));
 
     /// <summary>
     /// Registers a custom layer class for the whole process: see <see cref="AddLayer{TLayer}"/>.
@@ -173,14 +139,8 @@ public sealed class CustomObjects
     /// <typeparam name="TLayer">The layer type.</typeparam>
     /// <param name="name">The Keras class name the layer is saved under.</param>
     /// <param name="factory">Creates the layer from its saved configuration.</param>
-    public static void RegisterLayer<TLayer>(string name, Func<LayerConfig, TLayer> factory)
-        where TLayer : Layer
-    {
-        lock (s_gate)
-        {
-            s_global.AddLayer(name, factory);
-        }
-    }
+    public static void RegisterLayer<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
+        where TLayer : Layer => Layer.Table.RegisterGlobal(name, LayerFactory(name, factory), typeof(TLayer));
 
     private static void CheckActivation(string name, ActivationFunction activation)
     {
@@ -192,108 +152,65 @@ public sealed class CustomObjects
         }
     }
 
-    // ----- lookups: the per-call scope first, then the process-wide registrations -----
-
-    /// <summary>Makes <paramref name="objects"/> visible to the lookups below until the returned scope is disposed.</summary>
-    internal static Scope Enter(CustomObjects? objects)
+    private static (string Name, Func<ObjectConfig, Loss> Factory) LossEntry(string name, LossFunction loss)
     {
-        var previous = s_scope.Value;
-        s_scope.Value = objects;
-        return new Scope(previous);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(loss);
+        return (name, _ => new LossFunctionWrapper(loss, name));
     }
 
-    internal readonly struct Scope(CustomObjects? previous) : IDisposable
+    private static (string Name, Func<ObjectConfig, Metric> Factory) MetricEntry(string name, MetricFunction metric)
     {
-        public void Dispose() => s_scope.Value = previous;
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(metric);
+        return (name, _ => new MeanMetricWrapper(metric, name));
     }
 
-    private static bool Find<T>(Func<CustomObjects, Dictionary<string, T>> select, string name, out T value)
-    {
-        var scoped = s_scope.Value;
-        if (scoped is not null && select(scoped).TryGetValue(name, out value!))
-        {
-            return true;
-        }
-
-        lock (s_gate)
-        {
-            return select(s_global).TryGetValue(name, out value!);
-        }
-    }
-
-    private static string? FindName<T>(Func<CustomObjects, Dictionary<string, T>> select, T target)
+    private static Func<ObjectConfig, T> Checked<T>(string name, Func<T> factory)
         where T : class
     {
-        var scoped = s_scope.Value;
-        if (scoped is not null)
-        {
-            foreach (var (name, fn) in select(scoped))
-            {
-                if (Equals(fn, target))
-                {
-                    return name;
-                }
-            }
-        }
-
-        lock (s_gate)
-        {
-            foreach (var (name, fn) in select(s_global))
-            {
-                if (Equals(fn, target))
-                {
-                    return name;
-                }
-            }
-        }
-
-        return null;
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        return _ => factory() ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
     }
 
-    internal static string? NameOfLossFunction(LossFunction function) => FindName(c => c._lossFunctions, function);
-
-    internal static string? NameOfMetricFunction(MetricFunction function) => FindName(c => c._metricFunctions, function);
-
-    internal static string? NameOfActivation(ActivationFunction activation) => FindName(c => c._activations, activation);
-
-    internal static bool TryGetLoss(string name, out Loss loss)
+    private static Func<ObjectConfig, Layer> LayerFactory<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
+        where TLayer : Layer
     {
-        bool found = Find(c => c._losses, name, out var factory);
-        loss = found ? factory() : null!;
-        return found;
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        return config => factory(config) ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
     }
 
-    internal static bool TryGetLossFunction(string name, out LossFunction function) => Find(c => c._lossFunctions, name, out function);
+    // ----- lookups: the per-call scope first, then the process-wide registrations -----
 
-    internal static bool TryGetMetricFunction(string name, out MetricFunction function) => Find(c => c._metricFunctions, name, out function);
+    /// <summary>Makes <paramref name="objects"/> visible to every registry's lookups until the returned scope is disposed.</summary>
+    internal static Scope Enter(CustomObjects? objects) => new(
+        ActivationFunctions.Table.EnterScope(objects?._activations),
+        Loss.Table.EnterScope(objects?._losses),
+        Metric.Table.EnterScope(objects?._metrics),
+        Layer.Table.EnterScope(objects?._layers));
 
-    internal static bool IsRegisteredLoss(string name) => Find(c => c._losses, name, out _);
-
-    internal static bool IsRegisteredMetric(string name) => Find(c => c._metrics, name, out _);
-
-    internal static bool TryGetMetric(string name, out Metric metric)
+    internal readonly struct Scope(
+        CustomEntries<ActivationFunction>? activations, CustomEntries<Loss>? losses, CustomEntries<Metric>? metrics, CustomEntries<Layer>? layers) : IDisposable
     {
-        bool found = Find(c => c._metrics, name, out var factory);
-        metric = found ? factory() : null!;
-        return found;
+        public void Dispose()
+        {
+            ActivationFunctions.Table.EnterScope(activations);
+            Loss.Table.EnterScope(losses);
+            Metric.Table.EnterScope(metrics);
+            Layer.Table.EnterScope(layers);
+        }
     }
 
-    internal static bool TryGetActivation(string name, out ActivationFunction activation) => Find(c => c._activations, name, out activation);
+    internal static string? NameOfLossFunction(LossFunction function) => Loss.Table.CustomNameOf(function);
 
-    internal static bool TryGetLayer(string name, out Func<LayerConfig, Layer> factory) => Find(c => c._layers, name, out factory);
+    internal static string? NameOfMetricFunction(MetricFunction function) => Metric.Table.CustomNameOf(function);
+
+    internal static bool IsRegisteredLoss(string name) => Loss.Table.IsCustom(name);
+
+    internal static bool IsRegisteredMetric(string name) => Metric.Table.IsCustom(name);
 
     /// <summary>The name a custom layer type is registered under, or null.</summary>
-    internal static string? NameOfLayerType(Type type)
-    {
-        var scoped = s_scope.Value;
-        if (scoped is not null && scoped._layerNames.TryGetValue(type, out var name))
-        {
-            return name;
-        }
-
-        lock (s_gate)
-        {
-            return s_global._layerNames.GetValueOrDefault(type);
-        }
-    }
+    internal static string? NameOfLayerType(Type type) => Layer.Table.CustomNameOf(type);
 }

@@ -1,7 +1,10 @@
+using KerasNotes.Saving.Json;
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Saving;
 
-/// <summary>The file being loaded, and the member being read, for error messages.</summary>
-internal sealed class LoadContext(string path)
+/// <summary>The file being loaded, and the member being read, for error messages; resolves nested objects.</summary>
+internal sealed class LoadContext(string path) : IConfigSource
 {
     public string Path { get; } = path;
 
@@ -16,4 +19,11 @@ internal sealed class LoadContext(string path)
     public ModelFormatException Fail(string? entry, string reason, Exception? inner = null) => new(Path, entry, reason, inner);
 
     public ModelFormatException Fail(string reason) => new(Path, Entry.Length == 0 ? null : Entry, reason);
+
+    /// <inheritdoc />
+    Exception IConfigSource.Fail(string where, string reason) => Fail($"{where}: {reason}");
+
+    /// <inheritdoc />
+    public T? Resolve<T>(ConfigNode node)
+        where T : class, IRegistered<T> => KerasDeserializer.Resolve<T>(node);
 }

@@ -6,6 +6,7 @@ using KerasNotes.Saving.Hdf5;
 using KerasNotes.Saving.Json;
 using KerasNotes.Saving.KerasZip;
 using KerasNotes.Saving.Legacy;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Saving;
 
@@ -95,7 +96,7 @@ internal static class ModelFiles
         if (metadataBytes is not null)
         {
             context.Entry = KerasArchive.Metadata;
-            var metadata = new ConfigNode(ConfigNode.Parse(metadataBytes, KerasArchive.Metadata, context), "$", context);
+            var metadata = ConfigJson.Root(metadataBytes, KerasArchive.Metadata, "$", context);
             ReadRandomState(metadata, model, stage);
             if (metadata.IsObject && metadata.Has("kerasnotes") && metadata["kerasnotes"].Has("training"))
             {
@@ -164,7 +165,7 @@ internal static class ModelFiles
         var (configBytes, metadataBytes, weightBytes) = KerasArchive.Read(bytes, context, needConfig: true);
         context.WeightBudgetBytes = weightBytes?.LongLength ?? 0;
         context.Entry = KerasArchive.Config;
-        var root = new ConfigNode(ConfigNode.Parse(configBytes, KerasArchive.Config, context), "$", context);
+        var root = ConfigJson.Root(configBytes, KerasArchive.Config, "$", context);
         if (!root.IsObject)
         {
             throw root.Fail($"expected an object, found {root.Kind}.");
@@ -182,7 +183,7 @@ internal static class ModelFiles
         if (metadataBytes is not null)
         {
             context.Entry = KerasArchive.Metadata;
-            var metadata = new ConfigNode(ConfigNode.Parse(metadataBytes, KerasArchive.Metadata, context), "$", context);
+            var metadata = ConfigJson.Root(metadataBytes, KerasArchive.Metadata, "$", context);
             ReadRandomState(metadata, model, stage);
         }
 

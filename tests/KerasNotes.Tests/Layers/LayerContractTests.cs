@@ -103,7 +103,7 @@ public sealed class LayerContractTests
         var expected = layer.Apply(x);
         string json = PythonJson.Serialize(KerasSerializer.SerializeLayer(layer));
         var context = new LoadContext("contract-test");
-        var node = new ConfigNode(ConfigNode.Parse(System.Text.Encoding.UTF8.GetBytes(json), "layer", context), "$", context);
+        var node = ConfigJson.Root(System.Text.Encoding.UTF8.GetBytes(json), "layer", "$", context);
         var copy = KerasDeserializer.BuildLayer(node);
 
         copy.GetType().Should().Be(layer.GetType());

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers.Schedules;
 
 /// <summary>
@@ -8,8 +10,11 @@ namespace KerasNotes.Optimizers.Schedules;
 /// </summary>
 public sealed class CosineDecay : LearningRateSchedule
 {
+    private const double DefaultAlpha = 0.0;
+    private const int DefaultWarmupSteps = 0;
+
     /// <summary>Creates the schedule.</summary>
-    public CosineDecay(double initialLearningRate, long decaySteps, double alpha = 0.0, double? warmupTarget = null, long warmupSteps = 0)
+    public CosineDecay(double initialLearningRate, long decaySteps, double alpha = DefaultAlpha, double? warmupTarget = null, long warmupSteps = DefaultWarmupSteps)
     {
         HyperparameterChecks.NonNegative(initialLearningRate, nameof(CosineDecay), nameof(initialLearningRate));
         HyperparameterChecks.Steps(decaySteps, nameof(CosineDecay), nameof(decaySteps));
@@ -81,4 +86,15 @@ public sealed class CosineDecay : LearningRateSchedule
         ["warmup_target"] = WarmupTarget,
         ["warmup_steps"] = WarmupSteps,
     };
+
+    /// <summary>Rebuilds the schedule from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static CosineDecay FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new CosineDecay(config.RequireDouble("initial_learning_rate"), config.RequireInt32("decay_steps"), config.GetDouble("alpha", DefaultAlpha), config.GetNullableDouble("warmup_target"), config.GetInt32("warmup_steps", DefaultWarmupSteps));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("CosineDecay", FromConfig);
 }

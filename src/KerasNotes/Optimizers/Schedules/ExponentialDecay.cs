@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers.Schedules;
 
 /// <summary>
@@ -6,9 +8,11 @@ namespace KerasNotes.Optimizers.Schedules;
 /// </summary>
 public sealed class ExponentialDecay : LearningRateSchedule
 {
+    private const bool DefaultStaircase = false;
+
     /// <summary>Creates the schedule.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Non-positive decaySteps, or a negative rate or initial rate.</exception>
-    public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
+    public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = DefaultStaircase)
     {
         HyperparameterChecks.NonNegative(initialLearningRate, nameof(ExponentialDecay), nameof(initialLearningRate));
         HyperparameterChecks.Steps(decaySteps, nameof(ExponentialDecay), nameof(decaySteps));
@@ -52,4 +56,15 @@ public sealed class ExponentialDecay : LearningRateSchedule
         ["staircase"] = Staircase,
         ["name"] = "ExponentialDecay",
     };
+
+    /// <summary>Rebuilds the schedule from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static ExponentialDecay FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ExponentialDecay(config.RequireDouble("initial_learning_rate"), config.RequireInt32("decay_steps"), config.RequireDouble("decay_rate"), config.GetBoolean("staircase", DefaultStaircase));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("ExponentialDecay", FromConfig);
 }

@@ -1,10 +1,14 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers.Schedules;
 
 /// <summary><c>lr(step) = initial / (1 + rate · step / decaySteps)</c>, floored when <c>staircase</c> (Keras <c>InverseTimeDecay</c>).</summary>
 public sealed class InverseTimeDecay : LearningRateSchedule
 {
+    private const bool DefaultStaircase = false;
+
     /// <summary>Creates the schedule.</summary>
-    public InverseTimeDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
+    public InverseTimeDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = DefaultStaircase)
     {
         HyperparameterChecks.NonNegative(initialLearningRate, nameof(InverseTimeDecay), nameof(initialLearningRate));
         HyperparameterChecks.Steps(decaySteps, nameof(InverseTimeDecay), nameof(decaySteps));
@@ -48,4 +52,15 @@ public sealed class InverseTimeDecay : LearningRateSchedule
         ["staircase"] = Staircase,
         ["name"] = "InverseTimeDecay",
     };
+
+    /// <summary>Rebuilds the schedule from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static InverseTimeDecay FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new InverseTimeDecay(config.RequireDouble("initial_learning_rate"), config.RequireInt32("decay_steps"), config.RequireDouble("decay_rate"), config.GetBoolean("staircase", DefaultStaircase));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("InverseTimeDecay", FromConfig);
 }

@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers.Schedules;
 
 /// <summary>
@@ -65,4 +67,15 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
         ["values"] = _values,
         ["name"] = "PiecewiseConstant",
     };
+
+    /// <summary>Rebuilds the schedule from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static PiecewiseConstantDecay FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new PiecewiseConstantDecay(Array.ConvertAll(config.RequireDoubles("boundaries"), b => b == Math.Floor(b) && Math.Abs(b) < 9e15 ? (long)b : throw config.Fail("boundaries", $"expected whole numbers, found {b}.")), config.RequireDoubles("values"));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("PiecewiseConstantDecay", FromConfig);
 }

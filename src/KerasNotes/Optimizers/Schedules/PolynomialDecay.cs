@@ -1,3 +1,5 @@
+using KerasNotes.Serialization;
+
 namespace KerasNotes.Optimizers.Schedules;
 
 /// <summary>
@@ -6,8 +8,12 @@ namespace KerasNotes.Optimizers.Schedules;
 /// </summary>
 public sealed class PolynomialDecay : LearningRateSchedule
 {
+    private const double DefaultEndLearningRate = 0.0001;
+    private const double DefaultPower = 1.0;
+    private const bool DefaultCycle = false;
+
     /// <summary>Creates the schedule.</summary>
-    public PolynomialDecay(double initialLearningRate, long decaySteps, double endLearningRate = 0.0001, double power = 1.0, bool cycle = false)
+    public PolynomialDecay(double initialLearningRate, long decaySteps, double endLearningRate = DefaultEndLearningRate, double power = DefaultPower, bool cycle = DefaultCycle)
     {
         HyperparameterChecks.NonNegative(initialLearningRate, nameof(PolynomialDecay), nameof(initialLearningRate));
         HyperparameterChecks.Steps(decaySteps, nameof(PolynomialDecay), nameof(decaySteps));
@@ -65,4 +71,15 @@ public sealed class PolynomialDecay : LearningRateSchedule
         ["cycle"] = Cycle,
         ["name"] = "PolynomialDecay",
     };
+
+    /// <summary>Rebuilds the schedule from its saved config (Keras <c>from_config</c>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
+    public static PolynomialDecay FromConfig(ObjectConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new PolynomialDecay(config.RequireDouble("initial_learning_rate"), config.RequireInt32("decay_steps"), config.GetDouble("end_learning_rate", DefaultEndLearningRate), config.GetDouble("power", DefaultPower), config.GetBoolean("cycle", DefaultCycle));
+    }
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => Table.AddClass("PolynomialDecay", FromConfig);
 }

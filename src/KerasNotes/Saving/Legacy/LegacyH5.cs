@@ -1,6 +1,7 @@
 using KerasNotes.Models;
 using KerasNotes.Saving.Hdf5;
 using KerasNotes.Saving.Json;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Saving.Legacy;
 
@@ -23,14 +24,14 @@ internal static class LegacyH5
         }
 
         context.Entry = "@model_config";
-        var root = new ConfigNode(ConfigNode.Parse(System.Text.Encoding.UTF8.GetBytes(modelConfig), context.Entry, context), "model_config", context);
+        var root = ConfigJson.Root(System.Text.Encoding.UTF8.GetBytes(modelConfig), context.Entry, "model_config", context);
         var model = KerasDeserializer.BuildModel(root);
 
         string? trainingConfig = reader.ReadStringAttribute(string.Empty, "training_config");
         if (trainingConfig is not null)
         {
             context.Entry = "@training_config";
-            var tc = new ConfigNode(ConfigNode.Parse(System.Text.Encoding.UTF8.GetBytes(trainingConfig), context.Entry, context), "training_config", context);
+            var tc = ConfigJson.Root(System.Text.Encoding.UTF8.GetBytes(trainingConfig), context.Entry, "training_config", context);
             var (optimizer, loss, metrics, weighted) = KerasDeserializer.Compile(tc, tc["optimizer_config"]);
             Compile(model, tc, optimizer, loss, metrics, weighted);
         }

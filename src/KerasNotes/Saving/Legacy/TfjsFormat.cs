@@ -3,6 +3,7 @@ using KerasNotes.Models;
 using KerasNotes.Saving.Files;
 using KerasNotes.Saving.Json;
 using KerasNotes.Saving.KerasZip;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Saving.Legacy;
 
@@ -90,7 +91,7 @@ internal static class TfjsFormat
     private static ConfigNode Parse(byte[] json, LoadContext context)
     {
         context.Entry = Path.GetFileName(context.Path);
-        var root = new ConfigNode(ConfigNode.Parse(json, context.Entry, context), "$", context);
+        var root = ConfigJson.Root(json, context.Entry, "$", context);
         if (!root.IsObject)
         {
             throw root.Fail($"expected a JSON object, found {root.Kind}.");

@@ -2,29 +2,29 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KerasNotes.Saving.Json;
+namespace KerasNotes.Serialization;
 
 /// <summary>
-/// Reads values out of a parsed JSON configuration, raising <see cref="ModelFormatException"/> (with the file,
-/// the member and a JSON path) whenever a value is missing or of the wrong kind. Nothing here ever turns text
+/// Reads values out of a parsed JSON configuration, raising the source's format error (for a file: a
+/// <c>ModelFormatException</c> with the file, the member and a JSON path) whenever a value is missing or of the
+/// wrong kind. Nothing here ever turns text
 /// from the file into a type or code: values become numbers, strings, booleans, lists and objects only.
 /// </summary>
 internal readonly struct ConfigNode
 {
-    public const int MaxDepth = 64;
-
-    public ConfigNode(JsonNode? node, string where, LoadContext context)
+    public ConfigNode(JsonNode? node, string where, IConfigSource source)
     {
         Node = node;
         Where = where;
-        Context = context;
+        Source = source;
     }
 
     public JsonNode? Node { get; }
 
     public string Where { get; }
 
-    public LoadContext Context { get; }
+    /// <summary>Where the configuration came from: it makes the errors and resolves nested objects.</summary>
+    public IConfigSource Source { get; }
 
     public bool IsNull => Node is null;
 
@@ -34,34 +34,7 @@ internal readonly struct ConfigNode
 
     public bool IsArray => Node is JsonArray;
 
-    public static JsonNode Parse(byte[] utf8, string entry, LoadContext context)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
-        {
-            throw context.Fail(entry, "not valid JSON: the text is not valid UTF-8.");
-        }
-
-        LayerListPrecheck.Check(utf8, KerasDeserializer.MaxLayers + 1, MaxDepth, entry, context);
-        try
-        {
-            return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false, AllowDuplicateProperties = false })
-                ?? throw context.Fail(entry, "the JSON document is null; expected an object.");
-        }
-        catch (JsonException e)
-        {
-            throw context.Fail(entry, $"not valid JSON: {e.Message}", e);
-        }
-        catch (ArgumentException e)
-        {
-            throw context.Fail(entry, $"not valid JSON: {e.Message}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw context.Fail(entry, $"not valid JSON: {e.Message}", e);
-        }
-    }
-
-    public ModelFormatException Fail(string reason) => Context.Fail(Context.Entry, $"{Where}: {reason}");
+    public Exception Fail(string reason) => Source.Fail(Where, reason);
 
     private static string Show(JsonNode? node)
     {
@@ -85,7 +58,7 @@ internal readonly struct ConfigNode
     };
 
     public ConfigNode this[string key] => Node is JsonObject o
-        ? new ConfigNode(o.TryGetPropertyValue(key, out var child) ? child : null, $"{Where}.{key}", Context)
+        ? new ConfigNode(o.TryGetPropertyValue(key, out var child) ? child : null, $"{Where}.{key}", Source)
         : throw Fail($"expected an object, found {Kind} {Show(Node)}.");
 
     public bool Has(string key) => Node is JsonObject o && o.ContainsKey(key);
@@ -102,7 +75,7 @@ internal readonly struct ConfigNode
         var list = new List<ConfigNode>(a.Count);
         for (int i = 0; i < a.Count; i++)
         {
-            list.Add(new ConfigNode(a[i], $"{Where}[{i}]", Context));
+            list.Add(new ConfigNode(a[i], $"{Where}[{i}]", Source));
         }
 
         return list;
@@ -114,16 +87,31 @@ internal readonly struct ConfigNode
 
     public string OptString(string fallback) => Node is null ? fallback : String();
 
-    public double Double()
+    public double Double() => TryDouble(out double d) ? d : throw Fail($"expected a number, found {Kind} {Show(Node)}.");
+
+    public bool TryDouble(out double value)
     {
-        if (Node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+        value = 0;
+        return Node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    public bool TryInt(out int value)
+    {
+        value = 0;
+        if (!TryDouble(out double d) || d != Math.Floor(d) || d < int.MinValue || d > int.MaxValue)
         {
-            return d;
+            return false;
         }
 
-        throw Fail($"expected a number, found {Kind} {Show(Node)}.");
+        value = (int)d;
+        return true;
     }
+
+    public bool IsBool => Node?.GetValueKind() is JsonValueKind.True or JsonValueKind.False;
+
+    /// <summary>The node as short JSON text, for messages.</summary>
+    public string Text => Show(Node);
 
     public double OptDouble(double fallback) => Node is null ? fallback : Double();
 
@@ -131,13 +119,8 @@ internal readonly struct ConfigNode
 
     public int Int()
     {
-        double d = Double();
-        if (d != Math.Floor(d) || d < int.MinValue || d > int.MaxValue)
-        {
-            throw Fail($"expected a whole number, found {Show(Node)}.");
-        }
-
-        return (int)d;
+        _ = Double();
+        return TryInt(out int value) ? value : throw Fail($"expected a whole number, found {Show(Node)}.");
     }
 
     public int OptInt(int fallback) => Node is null ? fallback : Int();

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+
+namespace KerasNotes.Serialization;
+
+/// <summary>
+/// The saved configuration of one object (its Keras <c>config</c>): what a class's static <c>FromConfig</c> reads
+/// to rebuild it (Keras <c>from_config</c>), and what a custom layer's factory registered with
+/// <c>CustomObjects</c> receives. Values are read by key with a default for absent or null keys; a value of the
+/// wrong kind raises the loader's <c>ModelFormatException</c>, naming the file, the object and the key.
+/// </summary>
+public sealed class ObjectConfig
+{
+    private static readonly EmptySource s_empty = new();
+
+    internal ObjectConfig(ConfigNode node)
+    {
+        Node = node.IsNull ? new ConfigNode(new JsonObject(), node.Where, node.Source) : node;
+        _ = Node.AsObject();
+    }
+
+    /// <summary>A configuration with no keys: every read returns its default (an object created by name).</summary>
+    public static ObjectConfig Empty => new(new ConfigNode(new JsonObject(), "config", s_empty));
+
+    /// <summary>The node behind this configuration, for built-in classes' <c>FromConfig</c>.</summary>
+    internal ConfigNode Node { get; }
+
+    /// <summary>The value at <paramref name="key"/>, for built-in classes' <c>FromConfig</c>.</summary>
+    internal ConfigNode this[string key] => Node[key];
+
+    /// <summary>The saved name (Keras <c>name</c>), or null.</summary>
+    public string? Name => GetString("name");
+
+    /// <summary>The keys present, in file order.</summary>
+    public IEnumerable<string> Keys => Node.AsObject().Select(p => p.Key);
+
+    /// <summary>True when <paramref name="key"/> is present (even with a null value).</summary>
+    public bool Contains(string key) => Node.Has(key);
+
+    /// <summary>Reads a string; <paramref name="defaultValue"/> when absent or null.</summary>
+    public string? GetString(string key, string? defaultValue = null)
+    {
+        var v = Value(key);
+        return v.IsNull ? defaultValue : v.IsString ? v.String() : throw Wrong(v, key, "a string");
+    }
+
+    /// <summary>Reads a whole number; <paramref name="defaultValue"/> when absent or null.</summary>
+    public int GetInt32(string key, int defaultValue = 0) => GetNullableInt32(key) ?? defaultValue;
+
+    /// <summary>Reads a whole number, or null when absent or null.</summary>
+    public int? GetNullableInt32(string key)
+    {
+        var v = Value(key);
+        return v.IsNull ? null : v.TryInt(out int i) ? i : throw Wrong(v, key, "a whole number");
+    }
+
+    /// <summary>Reads a number as a double; <paramref name="defaultValue"/> when absent or null.</summary>
+    public double GetDouble(string key, double defaultValue = 0) => GetNullableDouble(key) ?? defaultValue;
+
+    /// <summary>Reads a number as a double, or null when absent or null.</summary>
+    public double? GetNullableDouble(string key)
+    {
+        var v = Value(key);
+        return v.IsNull ? null : v.TryDouble(out double d) ? d : throw Wrong(v, key, "a number");
+    }
+
+    /// <summary>Reads a number as a float32; <paramref name="defaultValue"/> when absent or null.</summary>
+    public float GetSingle(string key, float defaultValue = 0) => (float)GetDouble(key, defaultValue);
+
+    /// <summary>Reads a boolean; <paramref name="defaultValue"/> when absent or null.</summary>
+    public bool GetBoolean(string key, bool defaultValue = false)
+    {
+        var v = Value(key);
+        return v.IsNull ? defaultValue : v.IsBool ? v.Bool() : throw Wrong(v, key, "true or false");
+    }
+
+    /// <summary>Reads a shape-like list of positive whole numbers or nulls (a null is returned as -1); null when absent.</summary>
+    public int[]? GetShape(string key) => Value(key).IsNull ? null : Value(key).ShapeDims();
+
+    /// <summary>The value of <paramref name="key"/> as compact JSON text, or null when absent.</summary>
+    public string? GetJson(string key) => Node.AsObject().TryGetPropertyValue(key, out var node) ? node?.ToJsonString() ?? "null" : null;
+
+    /// <summary>The nested object serialized at <paramref name="key"/> (a name or a Keras envelope), or null.</summary>
+    internal T? GetObject<T>(string key)
+        where T : class, IRegistered<T> => Node.Source.Resolve<T>(Value(key));
+
+    /// <summary>A number that must be present.</summary>
+    internal double RequireDouble(string key) => Value(key).Double();
+
+    /// <summary>A whole number that must be present.</summary>
+    internal int RequireInt32(string key) => Value(key).Int();
+
+    /// <summary>A list of numbers that must be present.</summary>
+    internal double[] RequireDoubles(string key) => [.. Value(key).Items().Select(v => v.Double())];
+
+    /// <summary>
+    /// An activation saved by name, or as a function envelope (<c>{"class_name": "function", "config": "relu"}</c>);
+    /// <c>"linear"</c> when absent.
+    /// </summary>
+    internal string GetActivationName(string key)
+    {
+        var v = Value(key);
+        if (v.IsNull)
+        {
+            return "linear";
+        }
+
+        if (v.IsString)
+        {
+            return v.String();
+        }
+
+        var config = v["config"];
+        return config.IsString ? config.String() : v["registered_name"].IsString ? v["registered_name"].String() : v["class_name"].String();
+    }
+
+    /// <summary>Refuses a weight constraint: the layer would train differently without it.</summary>
+    internal void RejectConstraint(string key)
+    {
+        if (!Value(key).IsNull)
+        {
+            throw Value(key).Fail("weight constraints are not supported yet; the layer would train differently.");
+        }
+    }
+
+    /// <summary>The error for a bad value at <paramref name="key"/>.</summary>
+    internal Exception Fail(string key, string reason) => Value(key).Fail(reason);
+
+    private static Exception Wrong(ConfigNode value, string key, string expected) =>
+        value.Fail($"config key '{key}' should be {expected}, found {value.Text}.");
+
+    private ConfigNode Value(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Node[key];
+    }
+
+    /// <summary>The source of <see cref="Empty"/>: nothing can be wrong in an empty configuration.</summary>
+    private sealed class EmptySource : IConfigSource
+    {
+        public Exception Fail(string where, string reason) => new FormatException($"{where}: {reason}");
+
+        public T? Resolve<T>(ConfigNode node)
+            where T : class, IRegistered<T> => node.IsNull ? null : throw Fail(node.Where, "nested objects cannot be read here.");
+    }
+}
