@@ -34,6 +34,97 @@ public sealed partial class ArchitectureTests
             .Check(s_library);
     }
 
+    // Models, Callbacks and Saving are the top of the house and use each other by design, as in Keras: Fit runs
+    // callbacks that hold their model, model.Save writes files that Model.Load reads back, ModelCheckpoint saves.
+    private static readonly string[] s_top = ["Models", "Callbacks", "Saving"];
+
+    /// <summary>
+    /// The concern a namespace belongs to: its first segment below KerasNotes. The root (Tensors, Autodiff, Ops) and
+    /// the Kernels beneath it make up the core: kernels take Shape and the op parameter types, and only Ops calls them.
+    /// </summary>
+    private static string ConcernOf(string ns)
+    {
+        string[] parts = ns.Split('.');
+        string first = parts.Length > 1 && parts[1] != "Kernels" ? parts[1] : "Core";
+        return s_top.Contains(first) ? "Top" : first;
+    }
+
+    private static Dictionary<string, SortedSet<string>> ConcernGraph()
+    {
+        var graph = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var type in s_library.Types)
+        {
+            if (type.Namespace is null || !type.Namespace.FullName.StartsWith("KerasNotes", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string from = ConcernOf(type.Namespace.FullName);
+            if (!graph.TryGetValue(from, out var edges))
+            {
+                graph[from] = edges = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            foreach (var dependency in type.Dependencies)
+            {
+                string? ns = dependency.Target.Namespace?.FullName;
+                if (ns is not null && ns.StartsWith("KerasNotes", StringComparison.Ordinal) && ConcernOf(ns) != from)
+                {
+                    edges.Add($"{ConcernOf(ns)}");
+                }
+            }
+        }
+
+        return graph;
+    }
+
+    [Fact]
+    public void The_concerns_depend_on_each_other_without_cycles()
+    {
+        var graph = ConcernGraph();
+        var cycles = new List<string>();
+        foreach (var start in graph.Keys)
+        {
+            // Every concern reachable from start that reaches start again closes a cycle.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<(string Node, string Path)>();
+            stack.Push((start, start));
+            while (stack.Count > 0)
+            {
+                var (node, path) = stack.Pop();
+                foreach (var next in graph.GetValueOrDefault(node) ?? [])
+                {
+                    if (next == start)
+                    {
+                        cycles.Add($"{path} -> {start}");
+                    }
+                    else if (seen.Add(next))
+                    {
+                        stack.Push((next, $"{path} -> {next}"));
+                    }
+                }
+            }
+        }
+
+        cycles.Should().BeEmpty("the concerns form layers (README, Architecture); graph: {0}", string.Join("; ", graph.Select(p => $"{p.Key} -> {string.Join(", ", p.Value)}")));
+    }
+
+    public static TheoryData<string> BelowTheTop =>
+    [
+        "KerasNotes.Layers", "KerasNotes.Losses", "KerasNotes.Metrics", "KerasNotes.Activations", "KerasNotes.Initializers",
+        "KerasNotes.Regularizers", "KerasNotes.Optimizers", "KerasNotes.Serialization", "KerasNotes.Data", "KerasNotes.Vision",
+        "KerasNotes.Kernels",
+    ];
+
+    [Theory]
+    [MemberData(nameof(BelowTheTop))]
+    public void Nothing_below_the_top_uses_Models_Callbacks_or_Saving(string concern)
+    {
+        Types().That().ResideInNamespace(concern)
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^KerasNotes\.(Models|Callbacks|Saving)(\..*)?$"))
+            .Check(s_library);
+    }
+
     private static string SourceRoot([CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "src", "KerasNotes"));
 

@@ -1,5 +1,3 @@
-using KerasNotes.Regularizers;
-
 namespace KerasNotes;
 
 /// <summary>
@@ -41,9 +39,6 @@ public sealed class Variable
 
     /// <summary>Whether optimizers update this variable and gradient tapes watch it.</summary>
     public bool Trainable { get; set; }
-
-    /// <summary>The regularizer whose penalty joins the loss while the variable is trainable, if any.</summary>
-    public Regularizer? Regularizer { get; internal set; }
 
     /// <summary>The shape of the value.</summary>
     public Shape Shape => Value.Shape;

@@ -151,9 +151,9 @@ public abstract partial class Model : Layer
         for (int i = 0; i < trainable.Count; i++)
         {
             var v = trainable[i];
-            if (v.Regularizer is not null && v.Trainable)
+            if (v.Trainable && WeightPenalties.Of(v) is { } regularizer)
             {
-                list.Add(v.Regularizer.Call(v.Value));
+                list.Add(regularizer.Call(v.Value));
             }
         }
     }
