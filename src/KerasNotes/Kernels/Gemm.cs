@@ -31,11 +31,15 @@ internal static unsafe class Gemm
     /// </summary>
     /// <param name="a">A, stored m×k (lda ≥ k) or, when <paramref name="transA"/>, k×m (lda ≥ m).</param>
     /// <param name="b">B, stored k×n (ldb ≥ n) or, when <paramref name="transB"/>, n×k (ldb ≥ k).</param>
+    /// <param name="parallel">
+    /// False keeps the product on the calling thread: a kernel that is itself split over the workers (the
+    /// convolution, per image) must not start a second parallel loop from inside one.
+    /// </param>
     public static void Multiply(
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         Span<float> c, int ldc,
-        int m, int n, int k, bool accumulate)
+        int m, int n, int k, bool accumulate, bool parallel = true)
     {
         if (m == 0 || n == 0)
         {
@@ -65,7 +69,7 @@ internal static unsafe class Gemm
                 // One or two rows (single-sample inference): stream B once per row instead of computing a
                 // whole tile of which most rows would be padding. Reading B is the whole cost, so a large B
                 // is split by columns over the threads (each core then streams half of it).
-                if (KernelControl.Threads > 1 && (long)n * k >= GemvParallelThreshold)
+                if (parallel && KernelControl.Threads > 1 && (long)n * k >= GemvParallelThreshold)
                 {
                     var job = GemvJob.Get();
                     job.Problem = p;
@@ -83,7 +87,7 @@ internal static unsafe class Gemm
                 return;
             }
 
-            int threads = KernelControl.Threads;
+            int threads = parallel ? KernelControl.Threads : 1;
             if (threads > 1 && (long)m * n * k >= ParallelThreshold)
             {
                 var job = GemmJob.Get();

@@ -60,14 +60,7 @@ public sealed class Dense : Layer
         Units = units;
         ActivationName = string.IsNullOrEmpty(activation) ? "linear" : activation;
         _activation = ActivationFunctions.Get(ActivationName);
-        _fused = ActivationName switch
-        {
-            "linear" => FusedActivation.None,
-            "relu" => FusedActivation.Relu,
-            "sigmoid" => FusedActivation.Sigmoid,
-            "tanh" => FusedActivation.Tanh,
-            _ => FusedActivation.None,
-        };
+        _fused = FusedActivations.Of(ActivationName);
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? new GlorotUniform();
         BiasInitializer = biasInitializer ?? new Zeros();

@@ -83,6 +83,28 @@ public sealed class ObjectConfig
     internal T? GetObject<T>(string key)
         where T : class, IRegistered<T> => Node.Source.Resolve<T>(Value(key));
 
+    /// <summary>
+    /// A pair of positive whole numbers saved as one number or a list of two (Keras <c>kernel_size</c>,
+    /// <c>strides</c>…); <paramref name="defaultValue"/> when absent or null.
+    /// </summary>
+    internal (int Height, int Width) GetPair(string key, (int Height, int Width) defaultValue)
+    {
+        var v = Value(key);
+        if (v.IsNull)
+        {
+            return defaultValue;
+        }
+
+        if (!v.IsArray)
+        {
+            int n = v.Int();
+            return (n, n);
+        }
+
+        var items = v.Items();
+        return items.Count == 2 ? (items[0].Int(), items[1].Int()) : throw v.Fail($"expected two whole numbers, found {items.Count}.");
+    }
+
     /// <summary>A number that must be present.</summary>
     internal double RequireDouble(string key) => Value(key).Double();
 

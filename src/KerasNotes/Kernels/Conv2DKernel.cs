@@ -1,0 +1,323 @@
+namespace KerasNotes.Kernels;
+
+/// <summary>
+/// 2-D convolution over channels_last images, lowered onto the packed GEMM. The Keras kernel
+/// <c>[kh, kw, in, out]</c> is already the GEMM's right-hand matrix <c>[kh·kw·in, out]</c>; the left-hand matrix
+/// (one row of input patches per output position) is built a chunk of rows at a time into a per-thread buffer of
+/// a few hundred kilobytes, never for a whole batch.
+/// </summary>
+/// <remarks>
+/// <para>Work split: the forward pass and the input gradient go image by image (each thread owns whole images,
+/// so the scatter-add of the input gradient never races); the kernel gradient goes by kernel taps (each thread
+/// owns a block of rows of <c>dW</c> and sums over every image in the same chunk order).</para>
+/// <para>Determinism: chunks depend only on the sizes, never on the thread count, and every output element is one
+/// GEMM element, which accumulates the same way whatever tile or split it falls in; so 1 and 2 threads, and
+/// every SIMD path, give the same bits.</para>
+/// </remarks>
+internal static class Conv2DKernel
+{
+    // The patch buffer holds at most this many floats (256 KB): it stays in L2 while the GEMM reads it.
+    private const int ChunkFloats = 1 << 16;
+
+    /// <summary>Output positions per chunk: a multiple of the GEMM's row tile, fixed by the sizes alone.</summary>
+    public static int RowsPerChunk(in Conv2DGeometry g, int patchWidth)
+    {
+        int rows = Math.Max(12, ChunkFloats / Math.Max(1, patchWidth) / 12 * 12);
+        return Math.Min(rows, Math.Max(1, g.OutPositions));
+    }
+
+    /// <summary><c>y[b, oy, ox, :] = Σ patch(b, oy, ox) · W</c> for every image; y is <c>[batch, outH, outW, filters]</c>.</summary>
+    public static void Forward(in Conv2DGeometry g, FloatSlice x, FloatSlice kernel, int filters, FloatSlice y)
+    {
+        var job = ForwardJob.Get();
+        job.Set(g, x, kernel, filters, y);
+        try
+        {
+            job.Execute(g.Batch, (long)g.OutPositions * g.Taps * g.Channels * filters / 64);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>The input gradient: each output's <c>dy · Wᵀ</c> added back onto the input positions its patch read.</summary>
+    public static void BackwardInput(in Conv2DGeometry g, FloatSlice dy, FloatSlice kernel, int filters, FloatSlice dx)
+    {
+        var job = InputGradJob.Get();
+        job.Set(g, dy, kernel, filters, dx);
+        try
+        {
+            job.Execute(g.Batch, (long)g.OutPositions * g.Taps * g.Channels * filters / 64);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>The kernel gradient <c>dW = Σ patchesᵀ · dy</c> over every image, written (not added) to <paramref name="dw"/>.</summary>
+    public static void BackwardKernel(in Conv2DGeometry g, FloatSlice x, FloatSlice dy, int filters, FloatSlice dw)
+    {
+        var job = KernelGradJob.Get();
+        job.Set(g, x, dy, filters, dw);
+        try
+        {
+            long work = (long)g.Batch * g.OutPositions * g.Taps * g.Channels * filters;
+            int parts = Math.Min(KernelControl.Threads, g.Taps);
+            if (parts > 1 && work >= KernelControl.GemmParallelThreshold)
+            {
+                WorkerPool.Shared.Run(job, parts);
+            }
+            else
+            {
+                job.Run(0, 1);
+            }
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Writes the patches of output positions <paramref name="row0"/> … + <paramref name="rows"/> − 1 of one image,
+    /// restricted to taps <paramref name="tap0"/> … <paramref name="tap1"/> − 1: row r holds, tap after tap, the
+    /// <c>channels</c> input values under that tap (zeros where the tap falls in the padding).
+    /// </summary>
+    public static void BuildPatches(in Conv2DGeometry g, ReadOnlySpan<float> image, int row0, int rows, int tap0, int tap1, Span<float> patches)
+    {
+        int c = g.Channels;
+        int width = (tap1 - tap0) * c;
+        bool wholeRows = g.DilationWidth == 1 && tap0 == 0 && tap1 == g.Taps;
+        for (int r = 0; r < rows; r++)
+        {
+            int pos = row0 + r;
+            int oy = pos / g.OutWidth, ox = pos - (oy * g.OutWidth);
+            int iy0 = (oy * g.StrideHeight) - g.PadTop;
+            int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+            var dst = patches.Slice(r * width, width);
+            if (wholeRows && ix0 >= 0 && ix0 + g.WindowWidth <= g.InWidth)
+            {
+                // Undilated and horizontally inside: each kernel row reads kw·c contiguous values.
+                int span = g.WindowWidth * c;
+                for (int ky = 0; ky < g.WindowHeight; ky++)
+                {
+                    int iy = iy0 + (ky * g.DilationHeight);
+                    var row = dst.Slice(ky * span, span);
+                    if ((uint)iy < (uint)g.InHeight)
+                    {
+                        image.Slice(((iy * g.InWidth) + ix0) * c, span).CopyTo(row);
+                    }
+                    else
+                    {
+                        row.Clear();
+                    }
+                }
+
+                continue;
+            }
+
+            for (int t = tap0; t < tap1; t++)
+            {
+                int ky = t / g.WindowWidth, kx = t - (ky * g.WindowWidth);
+                int iy = iy0 + (ky * g.DilationHeight), ix = ix0 + (kx * g.DilationWidth);
+                var cell = dst.Slice((t - tap0) * c, c);
+                if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                {
+                    image.Slice(((iy * g.InWidth) + ix) * c, c).CopyTo(cell);
+                }
+                else
+                {
+                    cell.Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds each patch row back onto the input positions it was read from (the transpose of <see cref="BuildPatches"/>).</summary>
+    private static void ScatterPatches(in Conv2DGeometry g, ReadOnlySpan<float> patches, int row0, int rows, Span<float> image)
+    {
+        int c = g.Channels;
+        int width = g.Taps * c;
+        for (int r = 0; r < rows; r++)
+        {
+            int pos = row0 + r;
+            int oy = pos / g.OutWidth, ox = pos - (oy * g.OutWidth);
+            int iy0 = (oy * g.StrideHeight) - g.PadTop;
+            int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+            var src = patches.Slice(r * width, width);
+            for (int t = 0; t < g.Taps; t++)
+            {
+                int ky = t / g.WindowWidth, kx = t - (ky * g.WindowWidth);
+                int iy = iy0 + (ky * g.DilationHeight), ix = ix0 + (kx * g.DilationWidth);
+                if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                {
+                    var cell = image.Slice(((iy * g.InWidth) + ix) * c, c);
+                    ElementwiseDriver.Binary<AddOp>(cell, src.Slice(t * c, c), cell);
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread chunk buffers, grown once to the largest chunk seen and then reused.</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? t_scratch;
+
+        private float[] _buffer = [];
+
+        public static Span<float> Get(int floats)
+        {
+            var s = t_scratch ??= new Scratch();
+            if (s._buffer.Length < floats)
+            {
+                s._buffer = new float[floats];
+            }
+
+            return s._buffer.AsSpan(0, floats);
+        }
+    }
+
+    /// <summary>The operands and sizes one call works on, shared by its parts (cleared after the call).</summary>
+    private abstract class Call<TSelf> : ImageBatchJob
+        where TSelf : Call<TSelf>, new()
+    {
+        [ThreadStatic]
+        private static TSelf? t_job;
+
+        private FloatSlice _a;
+        private FloatSlice _b;
+        private FloatSlice _out;
+
+        protected Conv2DGeometry G { get; private set; }
+
+        protected int Filters { get; private set; }
+
+        protected ReadOnlySpan<float> A => _a.Span;
+
+        protected ReadOnlySpan<float> B => _b.Span;
+
+        protected Span<float> Out => _out.Span;
+
+        public static TSelf Get() => t_job ??= new TSelf();
+
+        public void Set(in Conv2DGeometry g, FloatSlice a, FloatSlice b, int filters, FloatSlice output)
+        {
+            G = g;
+            Filters = filters;
+            _a = a;
+            _b = b;
+            _out = output;
+        }
+
+        public void Clear() => _a = _b = _out = default;
+    }
+
+    private sealed class ForwardJob : Call<ForwardJob>
+    {
+        protected override void RunImages(int first, int end)
+        {
+            var g = G;
+            int k = g.Taps * g.Channels;
+            int chunk = RowsPerChunk(g, k);
+            var patches = Scratch.Get(chunk * k);
+            for (int b = first; b < end; b++)
+            {
+                var image = A.Slice(b * g.InImage, g.InImage);
+                var y = Out.Slice(b * g.OutPositions * Filters, g.OutPositions * Filters);
+                for (int row0 = 0; row0 < g.OutPositions; row0 += chunk)
+                {
+                    int rows = Math.Min(chunk, g.OutPositions - row0);
+                    BuildPatches(g, image, row0, rows, 0, g.Taps, patches);
+                    Gemm.Multiply(patches, k, false, B, Filters, false, y.Slice(row0 * Filters), Filters, rows, Filters, k, accumulate: false, parallel: false);
+                }
+            }
+        }
+    }
+
+    private sealed class InputGradJob : Call<InputGradJob>
+    {
+        protected override void RunImages(int first, int end)
+        {
+            var g = G;
+            int k = g.Taps * g.Channels;
+            int chunk = RowsPerChunk(g, k);
+            var patches = Scratch.Get(chunk * k);
+            for (int b = first; b < end; b++)
+            {
+                var dy = A.Slice(b * g.OutPositions * Filters, g.OutPositions * Filters);
+                var dx = Out.Slice(b * g.InImage, g.InImage);
+                dx.Clear();
+                for (int row0 = 0; row0 < g.OutPositions; row0 += chunk)
+                {
+                    int rows = Math.Min(chunk, g.OutPositions - row0);
+                    Gemm.Multiply(dy.Slice(row0 * Filters), Filters, false, B, Filters, true, patches, k, rows, k, Filters, accumulate: false, parallel: false);
+                    ScatterPatches(g, patches, row0, rows, dx);
+                }
+            }
+        }
+    }
+
+    /// <summary>The kernel gradient, split by taps: each part owns a block of rows of dW.</summary>
+    private sealed class KernelGradJob : ParallelJob
+    {
+        [ThreadStatic]
+        private static KernelGradJob? t_job;
+
+        private Conv2DGeometry _g;
+        private int _filters;
+        private FloatSlice _x;
+        private FloatSlice _dy;
+        private FloatSlice _dw;
+
+        public static KernelGradJob Get() => t_job ??= new KernelGradJob();
+
+        public void Set(in Conv2DGeometry g, FloatSlice x, FloatSlice dy, int filters, FloatSlice dw)
+        {
+            _g = g;
+            _filters = filters;
+            _x = x;
+            _dy = dy;
+            _dw = dw;
+        }
+
+        public void Clear() => _x = _dy = _dw = default;
+
+        public override void Run(int part, int parts)
+        {
+            var g = _g;
+            int filters = _filters;
+            int tap0 = (int)((long)g.Taps * part / parts), tap1 = (int)((long)g.Taps * (part + 1) / parts);
+            if (tap0 >= tap1)
+            {
+                return;
+            }
+
+            int width = (tap1 - tap0) * g.Channels;
+            int chunk = RowsPerChunk(g, g.Taps * g.Channels);
+            var patches = Scratch.Get(chunk * width);
+            var dw = _dw.Span.Slice(tap0 * g.Channels * filters, width * filters);
+            ReadOnlySpan<float> x = _x.Span, dyAll = _dy.Span;
+            bool first = true;
+            for (int b = 0; b < g.Batch; b++)
+            {
+                var image = x.Slice(b * g.InImage, g.InImage);
+                var dy = dyAll.Slice(b * g.OutPositions * filters, g.OutPositions * filters);
+                for (int row0 = 0; row0 < g.OutPositions; row0 += chunk)
+                {
+                    int rows = Math.Min(chunk, g.OutPositions - row0);
+                    BuildPatches(g, image, row0, rows, tap0, tap1, patches);
+                    Gemm.Multiply(patches, width, true, dy.Slice(row0 * filters), filters, false, dw, filters, width, filters, rows, accumulate: !first, parallel: false);
+                    first = false;
+                }
+            }
+
+            if (first)
+            {
+                dw.Clear(); // no output positions at all
+            }
+        }
+    }
+}
