@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using KerasNotes.Callbacks;
 using KerasNotes.Layers;
 using KerasNotes.Models;
 using KerasNotes.Optimizers;
@@ -50,7 +49,7 @@ public sealed class FitTrajectoryTests
             c["compile"]!["loss"]!.GetValue<string>(),
             c["compile"]!["metrics"]!.AsArray().Select(m => (object)m!.GetValue<string>()).ToArray());
 
-        var recorder = new Recorder(model);
+        var recorder = new FitRecorder(model);
         var fitArgs = c["fit_args"]!;
         ValidationData? validationData = null;
         double split = 0;
@@ -77,21 +76,16 @@ public sealed class FitTrajectoryTests
             }
         }
 
-        // Per-batch values recovered from Keras's running averages (weighted by batch size).
         var sizes = c["batches_per_epoch"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray();
         for (int e = 0; e < recorder.BatchLosses.Count; e++)
         {
-            var running = recorder.BatchLosses[e];
-            double seen = 0, previous = 0;
-            for (int b = 0; b < running.Count; b++)
+            var batchLosses = recorder.BatchLossesOf(e, sizes);
+            for (int b = 0; b < batchLosses.Length; b++)
             {
-                double batchLoss = ((running[b] * (seen + sizes[b])) - (previous * seen)) / sizes[b];
                 double expectedLoss = adam
                     ? expected["batch_losses"]![e]![b]!.GetValue<double>()
                     : expected["batch_logs"]![e]![b]!["loss"]!.GetValue<double>();
-                TensorAssert.Close(expectedLoss, batchLoss, logAbs, logRel, $"{name} epoch {e} batch {b} loss");
-                seen += sizes[b];
-                previous = running[b];
+                TensorAssert.Close(expectedLoss, batchLosses[b], logAbs, logRel, $"{name} epoch {e} batch {b} loss");
             }
         }
 
@@ -127,19 +121,5 @@ public sealed class FitTrajectoryTests
         }
 
         return model;
-    }
-
-    private sealed class Recorder(Model model) : Callback
-    {
-        public List<List<double>> BatchLosses { get; } = [];
-
-        public List<Dictionary<string, float[]>> Weights { get; } = [];
-
-        public override void OnEpochBegin(int epoch, IDictionary<string, double>? logs = null) => BatchLosses.Add([]);
-
-        public override void OnTrainBatchEnd(int batch, IDictionary<string, double>? logs = null) => BatchLosses[^1].Add(logs!["loss"]);
-
-        public override void OnEpochEnd(int epoch, IDictionary<string, double>? logs = null) =>
-            Weights.Add(model.Weights.ToDictionary(v => v.Path, v => v.ToArray()));
     }
 }
