@@ -17,6 +17,20 @@ public static class Workloads
         new Dropout(0.2),
         new Dense(10, activation: "softmax"));
 
+    /// <summary>
+    /// W5: Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3, relu) → MaxPooling2D(2) → Flatten → Dropout(0.5) →
+    /// Dense(10, softmax) on 28×28×1 images (the Keras MNIST convnet example; the PyTorch twin is channels-first).
+    /// </summary>
+    public static Sequential W5Model() => new(
+        new Input(28, 28, 1),
+        new Conv2D(32, 3, activation: "relu"),
+        new MaxPooling2D(2),
+        new Conv2D(64, 3, activation: "relu"),
+        new MaxPooling2D(2),
+        new Flatten(),
+        new Dropout(0.5),
+        new Dense(10, activation: "softmax"));
+
     /// <summary>W2: Dense(64, relu) → BN → Dropout(0.1) → Dense(64, relu) → Dense(1).</summary>
     public static Sequential W2Model() => new(
         new Input(20),

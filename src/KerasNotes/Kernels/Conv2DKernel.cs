@@ -107,7 +107,7 @@ internal static class Conv2DKernel
                     var row = dst.Slice(ky * span, span);
                     if ((uint)iy < (uint)g.InHeight)
                     {
-                        image.Slice(((iy * g.InWidth) + ix0) * c, span).CopyTo(row);
+                        Copy(image.Slice(((iy * g.InWidth) + ix0) * c, span), row);
                     }
                     else
                     {
@@ -125,13 +125,28 @@ internal static class Conv2DKernel
                 var cell = dst.Slice((t - tap0) * c, c);
                 if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
                 {
-                    image.Slice(((iy * g.InWidth) + ix) * c, c).CopyTo(cell);
+                    Copy(image.Slice(((iy * g.InWidth) + ix) * c, c), cell);
                 }
                 else
                 {
                     cell.Clear();
                 }
             }
+        }
+    }
+
+    /// <summary>Copies a few values with a plain loop (a call to the block copy costs more than 1–8 floats), more with a block copy.</summary>
+    private static void Copy(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (source.Length > 16)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
+        for (int i = 0; i < source.Length; i++)
+        {
+            destination[i] = source[i];
         }
     }
 

@@ -116,7 +116,7 @@ internal static class Pool2DKernel
                                 MaxBackward(g, x, y0, x0, y.Slice(o, c), dy.Slice(o, c), dx, found);
                                 break;
                             default:
-                                AverageBackward(g, y0, x0, count, dy.Slice(o, c), dx);
+                                AverageBackward(g, y0, x0, count, dy.Slice(o, c), dx, found);
                                 break;
                         }
                     }
@@ -187,30 +187,51 @@ internal static class Pool2DKernel
                 for (int kx = 0; (uint)iy < (uint)g.InHeight && kx < g.WindowWidth; kx++)
                 {
                     int ix = x0 + kx;
-                    if ((uint)ix >= (uint)g.InWidth)
+                    if ((uint)ix < (uint)g.InWidth)
                     {
-                        continue;
-                    }
-
-                    int at = ((iy * g.InWidth) + ix) * c;
-                    var cell = x.Slice(at, c);
-                    var grad = dx.Slice(at, c);
-                    for (int ch = 0; ch < c; ch++)
-                    {
-                        // The first cell equal to the window's maximum takes the whole gradient.
-                        if (found[ch] == 0f && cell[ch] == output[ch])
-                        {
-                            grad[ch] += dy[ch];
-                            found[ch] = 1f;
-                        }
+                        int at = ((iy * g.InWidth) + ix) * c;
+                        FirstMaximumTakesGradient(x.Slice(at, c), output, dy, dx.Slice(at, c), found);
                     }
                 }
             }
         }
 
-        private static void AverageBackward(in Conv2DGeometry g, int y0, int x0, int count, ReadOnlySpan<float> dy, Span<float> dx)
+        /// <summary>
+        /// One window cell: where it equals the window's maximum and no earlier cell did (<paramref name="found"/> is
+        /// all ones bits there), it takes the gradient. Only selections and one add per cell, so every path agrees.
+        /// </summary>
+        private static void FirstMaximumTakesGradient(
+            ReadOnlySpan<float> cell, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> grad, Span<float> found)
         {
-            float divisor = Math.Max(count, 1);
+            int ch = 0, c = cell.Length;
+            if (KernelControl.Simd != SimdLevel.Scalar && System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                int w = System.Numerics.Vector<float>.Count;
+                for (; ch <= c - w; ch += w)
+                {
+                    var taken = System.Numerics.Vector.AsVectorSingle(System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(cell[ch..]), new System.Numerics.Vector<float>(output[ch..])));
+                    var before = new System.Numerics.Vector<float>(found[ch..]);
+                    taken = System.Numerics.Vector.AndNot(taken, before);
+                    var sum = new System.Numerics.Vector<float>(grad[ch..]) + System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.AsVectorInt32(taken), new System.Numerics.Vector<float>(dy[ch..]), System.Numerics.Vector<float>.Zero);
+                    sum.CopyTo(grad[ch..]);
+                    (before | taken).CopyTo(found[ch..]);
+                }
+            }
+
+            for (; ch < c; ch++)
+            {
+                if (BitConverter.SingleToInt32Bits(found[ch]) == 0 && cell[ch] == output[ch])
+                {
+                    grad[ch] += dy[ch];
+                    found[ch] = BitConverter.Int32BitsToSingle(-1);
+                }
+            }
+        }
+
+        private static void AverageBackward(in Conv2DGeometry g, int y0, int x0, int count, ReadOnlySpan<float> dy, Span<float> dx, Span<float> share)
+        {
+            // Each real cell under the window gets dy / count (the same divisor as the forward pass).
+            ElementwiseDriver.BinaryScalar<DivideOp>(dy, Math.Max(count, 1), share);
             for (int ky = 0; ky < g.WindowHeight; ky++)
             {
                 int iy = y0 + ky;
@@ -220,10 +241,7 @@ internal static class Pool2DKernel
                     if ((uint)ix < (uint)g.InWidth)
                     {
                         var grad = dx.Slice(((iy * g.InWidth) + ix) * g.Channels, g.Channels);
-                        for (int ch = 0; ch < grad.Length; ch++)
-                        {
-                            grad[ch] += dy[ch] / divisor;
-                        }
+                        ElementwiseDriver.Binary<AddOp>(grad, share, grad);
                     }
                 }
             }
