@@ -21,7 +21,7 @@ public static class PeerWorkloads
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: peer W1|W2|W3|W4 [--epochs N] [--hidden H] [--threads T] [--seed S] [--arrays]");
+            Console.Error.WriteLine("usage: peer W1|W2|W3|W4|W5 [--epochs N] [--hidden H] [--threads T] [--seed S] [--arrays]");
             return 2;
         }
 
@@ -49,6 +49,7 @@ public static class PeerWorkloads
             "W2" => W2(epochs < 0 ? 20 : epochs, threads),
             "W3" => W3(threads),
             "W4" => W4(threads),
+            "W5" => W5(epochs < 0 ? 3 : epochs, threads),
             _ => throw new ArgumentException($"unknown workload {args[0]}"),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
@@ -92,6 +93,31 @@ public static class PeerWorkloads
             ["test_loss"] = history["val_loss"][^1],
             ["peak_rss_mib"] = PeakRssMib(),
             ["data"] = arrays ? "float arrays" : "uint8 sequence scaled per batch",
+        };
+    }
+
+    /// <summary>W5: the convnet on Fashion-MNIST as float images [n, 28, 28, 1], Adam(1e-3), batch 128.</summary>
+    private static Dictionary<string, object> W5(int epochs, int threads)
+    {
+        var ((trainX, trainY), (testX, testY)) = FashionMnist.Load();
+        var x = Ops.Reshape(trainX / 255f, -1, 28, 28, 1);
+        var xt = Ops.Reshape(testX / 255f, -1, 28, 28, 1);
+        var model = Workloads.W5Model();
+        model.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
+        var timer = new EpochTimer();
+        var history = model.Fit(x, trainY, batchSize: 128, epochs: epochs, verbose: 0, shuffle: true,
+            validationData: (xt, Tensor.FromLabels(testY)), callbacks: [timer]);
+        return new Dictionary<string, object>
+        {
+            ["workload"] = "W5",
+            ["framework"] = "kerasnotes",
+            ["threads"] = threads,
+            ["epochs"] = epochs,
+            ["epoch_seconds"] = timer.Train,
+            ["eval_seconds"] = timer.Eval,
+            ["test_accuracy"] = history["val_accuracy"][^1],
+            ["test_loss"] = history["val_loss"][^1],
+            ["peak_rss_mib"] = PeakRssMib(),
         };
     }
 

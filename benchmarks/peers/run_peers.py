@@ -41,6 +41,7 @@ REQUIRED = {
     "W2": ["workload", "threads", "epoch_seconds", "median_epoch_seconds", "val_loss"],
     "W3": ["workload", "threads", "results"],
     "W4": ["workload", "threads", "throughput_samples_per_s", "latency_p50_ms", "latency_p99_ms"],
+    "W5": ["workload", "threads", "epoch_seconds", "eval_seconds", "test_accuracy", "peak_rss_mib"],
 }
 
 
@@ -231,6 +232,18 @@ def collect(r, args):
                         "samples/s", "higher", 1.5))
         rows.append(row("W4 latency p50, batch 1, best thread count",
                         pick("latency_p50_ms", 0, min), pick("latency_p50_ms", 1, min), "ms", "lower", 0.25))
+
+    if "W5" in args.workloads:
+        o, t = r.alternate(["W5", "--epochs", "2" if args.quick else "3"], args.runs)
+        # Epochs after the first on both sides (the measure), then the first epoch beside it.
+        f = lambda rs: med([statistics.median(x["epoch_seconds"][1:]) for x in rs])
+        rows.append(row("W5 train s/epoch after the first (Fashion-MNIST convnet, batch 128, 2 threads)", f(o), f(t), "s", "lower", 0.6))
+        f = lambda rs: med([x["epoch_seconds"][0] for x in rs])
+        rows.append(row("W5 first epoch (fresh process)", f(o), f(t), "s"))
+        f = lambda rs: med([x["peak_rss_mib"] for x in rs])
+        rows.append(row("W5 peak RSS", f(o), f(t), "MiB", "lower", 0.5))
+        f = lambda rs: med([x["test_accuracy"] for x in rs])
+        rows.append(row("W5 test accuracy after the run", f(o), f(t), ""))
     return rows
 
 
@@ -373,7 +386,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="smoke test: 1 run, 1 epoch")
     p.add_argument("--runs", type=int, default=3, help="runs per side per workload (default 3)")
-    p.add_argument("--workloads", default="W1,W2,W3,W4", help="comma-separated subset")
+    p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset")
     p.add_argument("--no-scaling", action="store_true", help="skip the width-scaling chart")
     p.add_argument("--skip-build", action="store_true", help="use the already built DLL")
     p.add_argument("--idle-wait", type=int, default=120,

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""PyTorch twins of the KerasNotes peer benchmarks (W1..W4).
+"""PyTorch twins of the KerasNotes peer benchmarks (W1..W5).
 
 Usage (system python, NOT the pyenv one):
     /usr/bin/python3 benchmarks/peers/torch_workloads.py W1 [--epochs 5] [--hidden 256] [--threads 2]
     /usr/bin/python3 benchmarks/peers/torch_workloads.py W2 [--epochs 20] [--threads 1]
     /usr/bin/python3 benchmarks/peers/torch_workloads.py W3 [--threads 1]
     /usr/bin/python3 benchmarks/peers/torch_workloads.py W4 [--calls 2000]
+    /usr/bin/python3 benchmarks/peers/torch_workloads.py W5 [--epochs 3] [--threads 2]
 
 Prints exactly ONE JSON object on stdout; all progress goes to stderr.
 See README.md in this folder for the exact workload definitions.
@@ -140,7 +141,7 @@ def keras_init(model):
     """Keras defaults, so both frameworks learn the same model: glorot_uniform kernels, zero biases."""
     import torch
     for m in model.modules():
-        if isinstance(m, torch.nn.Linear):
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
             torch.nn.init.xavier_uniform_(m.weight)
             torch.nn.init.zeros_(m.bias)
     return model
@@ -158,6 +159,16 @@ def w1_model(hidden):
         nn.Linear(784, hidden), nn.ReLU(), bn(hidden), nn.Dropout(0.2),
         nn.Linear(hidden, 128), nn.ReLU(), bn(128), nn.Dropout(0.2),
         nn.Linear(128, 10)))  # softmax folded into CrossEntropyLoss for training
+
+
+def w5_model():
+    """The W5 convnet, channels-first as PyTorch wants (Keras's is channels-last: the same arithmetic)."""
+    import torch.nn as nn
+    return keras_init(nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.5),
+        nn.Linear(64 * 5 * 5, 10)))
 
 
 def w2_model():
@@ -223,6 +234,29 @@ def run_w1(args):
         log(f"W1 epoch {e + 1}: train {t1 - t0:.3f}s loss {tr_loss:.4f} | eval {t2 - t1:.3f}s acc {acc:.4f}")
     return {"epoch_seconds": epoch_s, "eval_seconds": eval_s, "test_accuracy": acc, "test_loss": loss,
             "peak_rss_mib": peak_rss_mib(), "hidden": args.hidden, "epochs": args.epochs}
+
+
+def run_w5(args):
+    import torch
+    xtr, ytr, xte, yte = [torch.from_numpy(a) for a in load_fashion_mnist()]
+    xtr = xtr.reshape(-1, 1, 28, 28).contiguous()
+    xte = xte.reshape(-1, 1, 28, 28).contiguous()
+    model = w5_model()
+    opt = adam(model)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    epoch_s, eval_s = [], []
+    acc = loss = float("nan")
+    for e in range(args.epochs):
+        t0 = time.perf_counter()
+        tr_loss = train_epoch(model, opt, loss_fn, xtr, ytr, 128)
+        t1 = time.perf_counter()
+        loss, acc = evaluate(model, loss_fn, xte, yte, 128)
+        t2 = time.perf_counter()
+        epoch_s.append(t1 - t0)
+        eval_s.append(t2 - t1)
+        log(f"W5 epoch {e + 1}: train {t1 - t0:.3f}s loss {tr_loss:.4f} | eval {t2 - t1:.3f}s acc {acc:.4f}")
+    return {"epoch_seconds": epoch_s, "eval_seconds": eval_s, "test_accuracy": acc, "test_loss": loss,
+            "peak_rss_mib": peak_rss_mib(), "epochs": args.epochs}
 
 
 def run_w2(args):
@@ -344,8 +378,8 @@ def median(xs):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("workload", choices=["W1", "W2", "W3", "W4"])
-    p.add_argument("--epochs", type=int, help="W1 default 5, W2 default 20")
+    p.add_argument("workload", choices=["W1", "W2", "W3", "W4", "W5"])
+    p.add_argument("--epochs", type=int, help="W1 default 5, W2 default 20, W5 default 3")
     p.add_argument("--hidden", type=int, default=256, help="W1 first hidden width")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--samples", type=int, default=15, help="W3 timings per shape/backend")
@@ -354,14 +388,14 @@ def main():
     p.add_argument("--seed", type=int, default=1234)
     args = p.parse_args()
     if args.epochs is None:
-        args.epochs = 20 if args.workload == "W2" else 5
+        args.epochs = {"W2": 20, "W5": 3}.get(args.workload, 5)
     _ensure_blas_env(args.threads)
 
     import torch
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, OpenBLAS {blas_info()}")
-    result = {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4}[args.workload](args)
+    result = {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4, "W5": run_w5}[args.workload](args)
     out = {"workload": args.workload, "framework": f"pytorch {torch.__version__}",
            "threads": torch.get_num_threads()}
     out.update(result)
