@@ -26,11 +26,16 @@ internal static class Conv2DKernel
         return Math.Min(rows, Math.Max(1, g.OutPositions));
     }
 
-    /// <summary><c>y[b, oy, ox, :] = Σ patch(b, oy, ox) · W</c> for every image; y is <c>[batch, outH, outW, filters]</c>.</summary>
-    public static void Forward(in Conv2DGeometry g, FloatSlice x, FloatSlice kernel, int filters, FloatSlice y)
+    /// <summary>
+    /// <c>y[b, oy, ox, :] = act(Σ patch(b, oy, ox) · W + bias)</c> for every image; y is <c>[batch, outH, outW, filters]</c>.
+    /// The bias and activation are applied to each chunk right after its product, while it is still in cache.
+    /// </summary>
+    public static void Forward(in Conv2DGeometry g, FloatSlice x, FloatSlice kernel, FloatSlice bias, FusedActivation activation, int filters, FloatSlice y)
     {
         var job = ForwardJob.Get();
         job.Set(g, x, kernel, filters, y);
+        job.Bias = bias;
+        job.Activation = activation;
         try
         {
             job.Execute(g.Batch, (long)g.OutPositions * g.Taps * g.Channels * filters / 64);
@@ -38,6 +43,7 @@ internal static class Conv2DKernel
         finally
         {
             job.Clear();
+            job.Bias = default;
         }
     }
 
@@ -232,8 +238,13 @@ internal static class Conv2DKernel
 
     private sealed class ForwardJob : Call<ForwardJob>
     {
+        public FloatSlice Bias { get; set; }
+
+        public FusedActivation Activation { get; set; }
+
         protected override void RunImages(int first, int end)
         {
+            bool epilogue = Bias.Length > 0 || Activation != FusedActivation.None;
             var g = G;
             int k = g.Taps * g.Channels;
             int chunk = RowsPerChunk(g, k);
@@ -246,7 +257,12 @@ internal static class Conv2DKernel
                 {
                     int rows = Math.Min(chunk, g.OutPositions - row0);
                     BuildPatches(g, image, row0, rows, 0, g.Taps, patches);
-                    Gemm.Multiply(patches, k, false, B, Filters, false, y.Slice(row0 * Filters), Filters, rows, Filters, k, accumulate: false, parallel: false);
+                    var block = y.Slice(row0 * Filters, rows * Filters);
+                    Gemm.Multiply(patches, k, false, B, Filters, false, block, Filters, rows, Filters, k, accumulate: false, parallel: false);
+                    if (epilogue)
+                    {
+                        LayerKernels.BiasActivation(block, Bias.Span, rows, Filters, Activation);
+                    }
                 }
             }
         }

@@ -37,11 +37,7 @@ public static partial class Ops
         var g = ConvGeometry(x, kernel, bias, spec);
         int filters = kernel.Shape[3];
         var y = Tensor.Allocate(new Shape(g.Batch, g.OutHeight, g.OutWidth, filters));
-        Conv2DKernel.Forward(g, Slice(x), Slice(kernel), filters, Slice(y));
-        if (bias is not null || activation != FusedActivation.None)
-        {
-            LayerKernels.BiasActivation(y.Span, bias is null ? default : bias.AsSpan(), y.Size / filters, filters, activation);
-        }
+        Conv2DKernel.Forward(g, Slice(x), Slice(kernel), bias is null ? default : Slice(bias), activation, filters, Slice(y));
 
         var tape = GradientTape.ShouldRecord(x, kernel, bias);
         if (tape is not null)
