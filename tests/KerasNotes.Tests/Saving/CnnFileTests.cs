@@ -175,6 +175,52 @@ public sealed class CnnFileTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("keras")]
+    [InlineData("weights")]
+    [InlineData("legacy")]
+    [InlineData("tfjs")]
+    public void A_dilated_bias_free_cnn_with_global_max_pooling_loads_from_every_format_with_the_same_predictions(string format)
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(
+            new Input(9, 8, 3),
+            new Conv2D(5, (3, 2), dilationRate: (2, 1), useBias: false, activation: "tanh"),  // [5, 7, 5]
+            new AveragePooling2D((2, 3), strides: (1, 2)),                                    // [4, 3, 5]
+            new Conv2D(4, 1, activation: "sigmoid"),                                          // [4, 3, 4]
+            new GlobalMaxPooling2D(),                                                         // [4]
+            new Dense(2));
+        var x = Tensor.FromArray(SavingTestSupport.CnnData(4).X.ToArray()[..(3 * 9 * 8 * 3)], 3, 9, 8, 3); // 4 × 200 values, reshaped
+
+        Model loaded;
+        switch (format)
+        {
+            case "keras":
+                model.Save(temp.File("m.keras"));
+                loaded = Model.Load(temp.File("m.keras"));
+                break;
+            case "weights":
+                model.SaveWeights(temp.File("m.weights.h5"));
+                loaded = new Sequential(new Input(9, 8, 3), new Conv2D(5, (3, 2), dilationRate: (2, 1), useBias: false, activation: "tanh"),
+                    new AveragePooling2D((2, 3), strides: (1, 2)), new Conv2D(4, 1, activation: "sigmoid"), new GlobalMaxPooling2D(), new Dense(2));
+                loaded.LoadWeights(temp.File("m.weights.h5"));
+                break;
+            case "legacy":
+                LegacyH5Writer.Write(model, temp.File("m.h5"));
+                loaded = Model.Load(temp.File("m.h5"));
+                break;
+            default:
+                loaded = Model.Load(TfjsWriter.Write(model, temp.Path));
+                break;
+        }
+
+        loaded.Layers.OfType<Conv2D>().Select(c => (c.KernelSize, c.DilationRate, c.UseBias))
+            .Should().Equal(((3, 2), (2, 1), false), ((1, 1), (1, 1), true));
+        loaded.Layers.OfType<AveragePooling2D>().Single().Strides.Should().Be((1, 2));
+        SavingTestSupport.AssertSameWeights(model, loaded);
+        TensorAssert.BitEqual(model.Predict(x).AsSpan(), loaded.Predict(x).AsSpan(), "predictions");
+    }
+
+    [Theory]
     [InlineData("Conv2D", "data_format", "\"channels_first\"", "channels_first")]
     [InlineData("Conv2D", "groups", "2", "groups = 2")]
     [InlineData("Conv2D", "padding", "\"causal\"", "causal")]
