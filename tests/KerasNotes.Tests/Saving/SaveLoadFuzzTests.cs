@@ -74,6 +74,20 @@ public sealed class SaveLoadFuzzTests(ITestOutputHelper output)
                     return new(name, File.ReadAllBytes(temp.File("m.weights.h5")), (b, p) => ModelFiles.LoadWeights(SavingTestSupport.SmallModel(), b, p), false);
                 }
 
+            case "ours/cnn.keras":
+                {
+                    using var temp = SavingTestSupport.Temp();
+                    SavingTestSupport.TrainedCnn().Save(temp.File("cnn.keras"));
+                    return new(name, File.ReadAllBytes(temp.File("cnn.keras")), (b, p) => ModelFiles.Load(b, p, null), true);
+                }
+
+            case "ours/cnn.weights.h5":
+                {
+                    using var temp = SavingTestSupport.Temp();
+                    SavingTestSupport.TrainedCnn().SaveWeights(temp.File("cnn.weights.h5"));
+                    return new(name, File.ReadAllBytes(temp.File("cnn.weights.h5")), (b, p) => ModelFiles.LoadWeights(SavingTestSupport.CnnModel(), b, p), false);
+                }
+
             default:
                 throw new ArgumentException(name);
         }
@@ -89,6 +103,8 @@ public sealed class SaveLoadFuzzTests(ITestOutputHelper output)
         "real_keras/keras315_custom_subclass.keras",
         "ours/compiled_with_dropout.keras",
         "ours/compiled.weights.h5",
+        "ours/cnn.keras",
+        "ours/cnn.weights.h5",
     ];
 
     [Theory]

@@ -81,6 +81,60 @@ internal static class SavingTestSupport
         return (Tensor.FromArray(x, n, 4), Tensor.FromArray(y, n));
     }
 
+    /// <summary>
+    /// A small compiled CNN with every convolution-era layer that a file can hold: Conv2D (strided, same padding),
+    /// BatchNormalization on images, MaxPooling2D, Conv2D with a 2×3 kernel, AveragePooling2D (same), Reshape,
+    /// GlobalAveragePooling2D (keepdims), Flatten, Dropout and Dense. Inputs [n, 10, 10, 2]; three classes.
+    /// </summary>
+    public static Sequential CnnModel(string optimizer = "adam")
+    {
+        var model = new Sequential(
+            new Input(10, 10, 2),
+            new Conv2D(4, 3, strides: 2, padding: "same", activation: "relu"), // [5, 5, 4]
+            new BatchNormalization(),
+            new MaxPooling2D(2, strides: 1),                                  // [4, 4, 4]
+            new Conv2D(6, (2, 3), activation: "relu"),                        // [3, 2, 6]
+            new AveragePooling2D(2, padding: "same"),                         // [2, 1, 6]
+            new Reshape(1, 2, 6),                                             // [1, 2, 6]
+            new GlobalAveragePooling2D(keepDims: true),                       // [1, 1, 6]
+            new Flatten(),                                                    // [6]
+            new Dropout(0.25),
+            new Dense(3, activation: "softmax"));
+        model.Compile(optimizer: optimizer, loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    /// <summary>Random images [n, 10, 10, 2] in [-1, 1) and labels 0..2 that depend on them.</summary>
+    public static (Tensor X, Tensor Y) CnnData(int n = 24, int seed = 11)
+    {
+        var rng = new System.Random(seed);
+        const int Size = 10 * 10 * 2;
+        var x = new float[n * Size];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            float s = 0;
+            for (int j = 0; j < Size; j++)
+            {
+                x[(i * Size) + j] = (float)((rng.NextDouble() * 2) - 1);
+                s += j % 3 == 0 ? x[(i * Size) + j] : 0;
+            }
+
+            y[i] = s > 2 ? 2 : s > -2 ? 1 : 0;
+        }
+
+        return (Tensor.FromArray(x, n, 10, 10, 2), Tensor.FromArray(y, n));
+    }
+
+    /// <summary>The CNN of <see cref="CnnModel"/> fitted for one epoch on <see cref="CnnData"/>.</summary>
+    public static Sequential TrainedCnn()
+    {
+        var model = CnnModel();
+        var (x, y) = CnnData();
+        model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0);
+        return model;
+    }
+
     public static void AssertSameWeights(Model expected, Model actual)
     {
         var a = expected.GetWeights();

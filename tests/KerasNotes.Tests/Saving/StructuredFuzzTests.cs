@@ -44,6 +44,23 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         return File.ReadAllBytes(temp.File("m.weights.h5"));
     });
 
+    // The CNN of SavingTestSupport.CnnModel, trained for an epoch: Conv2D, pooling, Reshape, global pooling layers.
+    private static readonly Lazy<Sequential> s_cnn = new(SavingTestSupport.TrainedCnn);
+
+    private static readonly Lazy<byte[]> s_kerasCnn = new(() => Written("cnn.keras", s_cnn.Value.Save));
+
+    private static readonly Lazy<byte[]> s_weightsCnn = new(() => Written("cnn.weights.h5", s_cnn.Value.SaveWeights));
+
+    // A Keras 2 style legacy .h5 of the CNN, written with PureHDF (superblock and headers of HDF5 1.10).
+    private static readonly Lazy<byte[]> s_legacyCnn = new(() => Written("cnn.h5", path => LegacyH5Writer.Write(s_cnn.Value, path)));
+
+    private static byte[] Written(string name, Action<string> write)
+    {
+        using var temp = SavingTestSupport.Temp();
+        write(temp.File(name));
+        return File.ReadAllBytes(temp.File(name));
+    }
+
     // h5py-written files (superblock version 0, symbol-table groups, version 1 object headers).
     private static readonly string s_legacyKeras2 = SavingTestSupport.FixturePath("save_format", "legacy_keras2_model.h5");
     private static readonly string s_legacyKeras3 = SavingTestSupport.FixturePath("save_format", "legacy_keras3_model.h5");
@@ -54,7 +71,8 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         new Input(3), new Dense(4, name: "dense"), new BatchNormalization(name: "batch_normalization"), new Dense(2, name: "dense_1"));
 
     public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights",
-        "hdf5-weights", "hdf5-h5py-weights", "hdf5-legacy-keras2", "hdf5-legacy-keras3", "hdf5-keras224", "keras-hdf5-weights"];
+        "hdf5-weights", "hdf5-h5py-weights", "hdf5-legacy-keras2", "hdf5-legacy-keras3", "hdf5-keras224", "keras-hdf5-weights",
+        "keras-cnn-config", "keras-cnn-zip", "keras-cnn-hdf5-weights", "hdf5-cnn-weights", "hdf5-legacy-cnn", "tfjs-cnn-model"];
 
     /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
     /// <remarks>To fuzz another structure, add a format here and to <see cref="Formats"/>.</remarks>
@@ -73,8 +91,21 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         "hdf5-legacy-keras3" => new(format, File.ReadAllBytes(s_legacyKeras3), (b, _) => ModelFiles.Load(b, s_legacyKeras3, null), [new Hdf5StructureMutator()]),
         "hdf5-keras224" => new(format, File.ReadAllBytes(s_keras224), (b, _) => ModelFiles.Load(b, s_keras224, null), [new Hdf5StructureMutator()]),
         "keras-hdf5-weights" => new(format, s_keras.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("model.weights.h5", new Hdf5StructureMutator())]),
+        "keras-cnn-config" => new(format, s_kerasCnn.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
+        "keras-cnn-zip" => new(format, s_kerasCnn.Value, (b, p) => ModelFiles.Load(b, p, null), [new ZipMutator()]),
+        "keras-cnn-hdf5-weights" => new(format, s_kerasCnn.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("model.weights.h5", new Hdf5StructureMutator())]),
+        "hdf5-cnn-weights" => new(format, s_weightsCnn.Value, (b, _) => ModelFiles.LoadWeights(SavingTestSupport.CnnModel(), b, "cnn.weights.h5"), [new Hdf5StructureMutator()]),
+        "hdf5-legacy-cnn" => new(format, s_legacyCnn.Value, (b, _) => ModelFiles.Load(b, "cnn.h5", null), [new Hdf5StructureMutator()]),
+        "tfjs-cnn-model" => TfjsCnn(format, scratch),
         _ => throw new ArgumentException(format, nameof(format)),
     };
+
+    /// <summary>The CNN as a TF.js layers model in <paramref name="scratch"/>: model.json mutated, weights.bin beside it.</summary>
+    private static FuzzTarget TfjsCnn(string format, TempFolder scratch)
+    {
+        string json = TfjsWriter.Write(s_cnn.Value, scratch.Path);
+        return new(format, File.ReadAllBytes(json), (b, _) => ModelFiles.Load(b, json, null), [new JsonMutator(), new TfjsManifestMutator()]);
+    }
 
     /// <summary>What BackupAndRestore does with a backup: restore weights, optimizer, generators and the epoch into a built model.</summary>
     private static void RestoreBackup(byte[] bytes, TempFolder scratch)

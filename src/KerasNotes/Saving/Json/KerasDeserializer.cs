@@ -203,13 +203,13 @@ internal static class KerasDeserializer
                 }
                 catch (OverflowException)
                 {
-                    throw where.Fail("the layer sizes overflow: the configuration is not plausible.");
+                    throw where.Fail($"{Who(layers[i])}: the layer sizes overflow: the configuration is not plausible.");
                 }
             }
 
             if (weights > budget / 4)
             {
-                throw where.Fail($"the layers up to here need {weights} weights ({weights * 4L} bytes), more than the file's {budget} bytes of weights can hold.");
+                throw where.Fail($"{Who(layers[i])}: the layers up to this one need {weights} weights ({weights * 4L} bytes), more than the file's {budget} bytes of weights can hold.");
             }
 
             if (shape is not null)
@@ -220,12 +220,17 @@ internal static class KerasDeserializer
                     perSample = shape[k] > 0 ? checked(perSample * shape[k]) : perSample;
                     if (perSample > activationBudget / 4)
                     {
-                        throw where.Fail($"the activations of one sample would have more than {activationBudget / 4} values; the configuration is not plausible.");
+                        throw where.Fail($"{Who(layers[i])}: the activations of one sample would have more than {activationBudget / 4} values; the configuration is not plausible.");
                     }
                 }
             }
         }
     }
+
+    // Every size refusal names the layer, as the classes' own checks do: the JSON path alone does not say which
+    // layer it is. A hostile file's layer name can be megabytes long; the message names its start.
+    private static string Who(Layer layer) =>
+        $"layer '{(layer.Name.Length > 80 ? layer.Name[..80] + "…" : layer.Name)}' ({KerasSerializer.ClassNameOf(layer)})";
 
     /// <summary>Builds one layer from its serialized object: the envelope here, the config read by the layer class.</summary>
     public static Layer BuildLayer(ConfigNode envelope)

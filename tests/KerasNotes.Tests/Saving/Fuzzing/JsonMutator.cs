@@ -53,6 +53,18 @@ internal sealed class JsonMutator : IMutator
         ["config"] = ["null", "[]", "\"x\"", "{}"],
         ["weightsManifest"] = ["[]", "{}", "[{}]", "[{\"paths\": [], \"weights\": []}]"],
         ["modelTopology"] = ["null", "[]", "{}", "\"x\""],
+
+        // Convolution and pooling configs: sizes that overflow or do not fit the input, and settings KerasNotes refuses.
+        ["filters"] = ["0", "-1", "2147483647", "1000000", "1.5", "\"4\"", "null"],
+        ["kernel_size"] = ["[0, 3]", "[-1, 3]", "[3]", "[3, 3, 3]", "3", "[11, 11]", "[1, 1]", "[65536, 65536]", "[2147483647, 2147483647]", "[3.5, 3]", "null"],
+        ["strides"] = ["[0, 1]", "[-1, 1]", "[1]", "1", "[2, 2]", "[2147483647, 2147483647]", "null"],
+        ["dilation_rate"] = ["[0, 1]", "[-1, -1]", "[2, 2]", "3", "[2147483647, 1]", "[1073741824, 1073741824]"],
+        ["padding"] = ["\"causal\"", "\"SAME\"", "\"full\"", "\"\"", "5", "null", "\"valid\"", "\"same\""],
+        ["data_format"] = ["\"channels_first\"", "\"NCHW\"", "\"\"", "null", "1"],
+        ["groups"] = ["0", "-1", "2", "4", "2147483647", "1.5", "null"],
+        ["pool_size"] = ["[0, 0]", "[-1, 2]", "[2]", "2", "[9, 9]", "[2147483647, 2]", "null"],
+        ["keepdims"] = ["\"true\"", "1", "null", "[]", "false"],
+        ["target_shape"] = ["[]", "[0]", "[-2]", "[-1, -1]", "[12]", "[3, 4]", "[null, 6]", "[1, 2, 6, 1]", "[2147483647]", "[65536, 65536, 65536]"],
     };
 
     public string Name => "json";
