@@ -16,6 +16,12 @@ namespace KerasNotes.Kernels;
 /// </remarks>
 internal static class Conv2DKernel
 {
+    // Below this many rows of dW per part the kernel gradient splits by filters instead of taps.
+    private const int MinRowsPerPart = 48;
+
+    // A part of a split by filters computes at least this many columns of dW (one vector tile).
+    private const int MinFiltersPerPart = 16;
+
     // The patch buffer holds at most this many floats (256 KB): it stays in L2 while the GEMM reads it.
     private const int ChunkFloats = 1 << 16;
 
@@ -47,6 +53,25 @@ internal static class Conv2DKernel
         }
     }
 
+    /// <summary>
+    /// The gradient through the fused activation, <c>dz = dy · act′(y)</c>, image by image over the threads (a
+    /// first layer's output is tens of megabytes; one thread alone would leave the other idle for milliseconds).
+    /// </summary>
+    public static void ActivationGrad(int images, FloatSlice dy, FloatSlice y, FusedActivation activation, FloatSlice dz)
+    {
+        var job = ActivationGradJob.Get();
+        job.Set(default, dy, y, images, dz);
+        job.Activation = activation;
+        try
+        {
+            job.Execute(images, dy.Length / Math.Max(images, 1));
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
     /// <summary>The input gradient: each output's <c>dy · Wᵀ</c> added back onto the input positions its patch read.</summary>
     public static void BackwardInput(in Conv2DGeometry g, FloatSlice dy, FloatSlice kernel, int filters, FloatSlice dx)
     {
@@ -70,7 +95,14 @@ internal static class Conv2DKernel
         try
         {
             long work = (long)g.Batch * g.OutPositions * g.Taps * g.Channels * filters;
-            int parts = Math.Min(KernelControl.Threads, g.Taps);
+            // Parts own blocks of dW's columns (filters), each packing only its share of dy (the GEMM's packed
+            // operand; building patches twice costs far less than packing dy twice); with too few filters for that,
+            // blocks of rows (taps). The split changes which part computes an element, never how: every element
+            // sums the same products in the same chunk order.
+            int parts = KernelControl.Threads;
+            job.ByFilters = filters >= MinFiltersPerPart * parts || g.Taps * g.Channels / Math.Max(parts, 1) < MinRowsPerPart;
+            parts = Math.Min(parts, job.ByFilters ? filters / MinFiltersPerPart : g.Taps);
+
             if (parts > 1 && work >= KernelControl.GemmParallelThreshold)
             {
                 WorkerPool.Shared.Run(job, parts);
@@ -181,6 +213,60 @@ internal static class Conv2DKernel
         }
     }
 
+    /// <summary>
+    /// Writes each input cell's gradient: the sum, tap by tap in kernel order, of the patch cells that read it
+    /// (the patches of every output position of the image are in <paramref name="patches"/>); zero when none did.
+    /// </summary>
+    private static void GatherPatches(in Conv2DGeometry g, ReadOnlySpan<float> patches, Span<float> image)
+    {
+        int c = g.Channels;
+        int width = g.Taps * c;
+        for (int iy = 0; iy < g.InHeight; iy++)
+        {
+            for (int ix = 0; ix < g.InWidth; ix++)
+            {
+                var cell = image.Slice(((iy * g.InWidth) + ix) * c, c);
+                bool any = false;
+                for (int ky = 0; ky < g.WindowHeight; ky++)
+                {
+                    // Output row oy reads input row iy through tap ky when oy·sh − pt + ky·dh = iy.
+                    int ty = iy + g.PadTop - (ky * g.DilationHeight);
+                    if (ty < 0 || ty % g.StrideHeight != 0 || ty / g.StrideHeight >= g.OutHeight)
+                    {
+                        continue;
+                    }
+
+                    int oy = ty / g.StrideHeight;
+                    for (int kx = 0; kx < g.WindowWidth; kx++)
+                    {
+                        int tx = ix + g.PadLeft - (kx * g.DilationWidth);
+                        if (tx < 0 || tx % g.StrideWidth != 0 || tx / g.StrideWidth >= g.OutWidth)
+                        {
+                            continue;
+                        }
+
+                        int pos = (oy * g.OutWidth) + (tx / g.StrideWidth);
+                        var share = patches.Slice((pos * width) + (((ky * g.WindowWidth) + kx) * c), c);
+                        if (any)
+                        {
+                            ElementwiseDriver.Binary<AddOp>(cell, share, cell);
+                        }
+                        else
+                        {
+                            Copy(share, cell);
+                            any = true;
+                        }
+                    }
+                }
+
+                if (!any)
+                {
+                    cell.Clear();
+                }
+            }
+        }
+    }
+
     /// <summary>Per-thread chunk buffers, grown once to the largest chunk seen and then reused.</summary>
     private sealed class Scratch
     {
@@ -268,6 +354,18 @@ internal static class Conv2DKernel
         }
     }
 
+    private sealed class ActivationGradJob : Call<ActivationGradJob>
+    {
+        public FusedActivation Activation { get; set; }
+
+        protected override void RunImages(int first, int end)
+        {
+            int per = Out.Length / Filters; // Filters carries the image count here
+            int start = first * per, length = (end - first) * per;
+            LayerKernels.ActivationGrad(A.Slice(start, length), B.Slice(start, length), Out.Slice(start, length), Activation);
+        }
+    }
+
     private sealed class InputGradJob : Call<InputGradJob>
     {
         protected override void RunImages(int first, int end)
@@ -276,16 +374,31 @@ internal static class Conv2DKernel
             int k = g.Taps * g.Channels;
             int chunk = RowsPerChunk(g, k);
             var patches = Scratch.Get(chunk * k);
+
+            // When one chunk holds every output position of an image, each input cell gathers its gradient from
+            // the patch cells that read it and is written once; otherwise chunks scatter-add onto a cleared image.
+            bool gather = chunk >= g.OutPositions;
             for (int b = first; b < end; b++)
             {
                 var dy = A.Slice(b * g.OutPositions * Filters, g.OutPositions * Filters);
                 var dx = Out.Slice(b * g.InImage, g.InImage);
-                dx.Clear();
+                if (!gather)
+                {
+                    dx.Clear();
+                }
+
                 for (int row0 = 0; row0 < g.OutPositions; row0 += chunk)
                 {
                     int rows = Math.Min(chunk, g.OutPositions - row0);
                     Gemm.Multiply(dy.Slice(row0 * Filters), Filters, false, B, Filters, true, patches, k, rows, k, Filters, accumulate: false, parallel: false);
-                    ScatterPatches(g, patches, row0, rows, dx);
+                    if (gather)
+                    {
+                        GatherPatches(g, patches, dx);
+                    }
+                    else
+                    {
+                        ScatterPatches(g, patches, row0, rows, dx);
+                    }
                 }
             }
         }
@@ -316,12 +429,26 @@ internal static class Conv2DKernel
 
         public void Clear() => _x = _dy = _dw = default;
 
+        /// <summary>Parts own blocks of dW's columns (filters) rather than rows (taps).</summary>
+        public bool ByFilters { get; set; }
+
         public override void Run(int part, int parts)
         {
             var g = _g;
             int filters = _filters;
-            int tap0 = (int)((long)g.Taps * part / parts), tap1 = (int)((long)g.Taps * (part + 1) / parts);
-            if (tap0 >= tap1)
+            int tap0 = 0, tap1 = g.Taps, f0 = 0, f1 = filters;
+            if (ByFilters)
+            {
+                f0 = (int)((long)filters * part / parts);
+                f1 = (int)((long)filters * (part + 1) / parts);
+            }
+            else
+            {
+                tap0 = (int)((long)g.Taps * part / parts);
+                tap1 = (int)((long)g.Taps * (part + 1) / parts);
+            }
+
+            if (tap0 >= tap1 || f0 >= f1)
             {
                 return;
             }
@@ -329,7 +456,7 @@ internal static class Conv2DKernel
             int width = (tap1 - tap0) * g.Channels;
             int chunk = RowsPerChunk(g, g.Taps * g.Channels);
             var patches = Scratch.Get(chunk * width);
-            var dw = _dw.Span.Slice(tap0 * g.Channels * filters, width * filters);
+            var dw = _dw.Span.Slice((tap0 * g.Channels * filters) + f0, ((width - 1) * filters) + (f1 - f0));
             ReadOnlySpan<float> x = _x.Span, dyAll = _dy.Span;
             bool first = true;
             for (int b = 0; b < g.Batch; b++)
@@ -340,14 +467,19 @@ internal static class Conv2DKernel
                 {
                     int rows = Math.Min(chunk, g.OutPositions - row0);
                     BuildPatches(g, image, row0, rows, tap0, tap1, patches);
-                    Gemm.Multiply(patches, width, true, dy.Slice(row0 * filters), filters, false, dw, filters, width, filters, rows, accumulate: !first, parallel: false);
+                    Gemm.Multiply(
+                        patches, width, true, dy.Slice((row0 * filters) + f0), filters, false, dw, filters,
+                        width, f1 - f0, rows, accumulate: !first, parallel: false);
                     first = false;
                 }
             }
 
             if (first)
             {
-                dw.Clear(); // no output positions at all
+                for (int r = 0; r < width; r++)
+                {
+                    dw.Slice(r * filters, f1 - f0).Clear(); // no output positions at all
+                }
             }
         }
     }

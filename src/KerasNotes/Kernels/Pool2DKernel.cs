@@ -93,9 +93,19 @@ internal static class Pool2DKernel
                 var y = _y.Span.IsEmpty ? default : _y.Span.Slice(b * outImage, outImage);
                 var dy = _dy.Span.IsEmpty ? default : _dy.Span.Slice(b * outImage, outImage);
                 var dx = _dx.Span.IsEmpty ? default : _dx.Span.Slice(b * g.InImage, g.InImage);
+                // Windows that never overlap touch each input cell at most once: their gradients are written, not
+                // added, and only the cells no window covers need zeros (no pass clearing the whole image first).
+                bool disjoint = g.StrideHeight >= g.WindowHeight && g.StrideWidth >= g.WindowWidth;
                 if (_kind is Kind.MaxBackward or Kind.AverageBackward)
                 {
-                    dx.Clear();
+                    if (disjoint)
+                    {
+                        ClearUncovered(g, dx);
+                    }
+                    else
+                    {
+                        dx.Clear();
+                    }
                 }
 
                 for (int oy = 0; oy < g.OutHeight; oy++)
@@ -113,10 +123,10 @@ internal static class Pool2DKernel
                                 AverageForward(g, x, y0, x0, count, y.Slice(o, c));
                                 break;
                             case Kind.MaxBackward:
-                                MaxBackward(g, x, y0, x0, y.Slice(o, c), dy.Slice(o, c), dx, found);
+                                MaxBackward(g, x, y0, x0, y.Slice(o, c), dy.Slice(o, c), dx, found, disjoint);
                                 break;
                             default:
-                                AverageBackward(g, y0, x0, count, dy.Slice(o, c), dx, found);
+                                AverageBackward(g, y0, x0, count, dy.Slice(o, c), dx, found, disjoint);
                                 break;
                         }
                     }
@@ -176,11 +186,63 @@ internal static class Pool2DKernel
             ElementwiseDriver.BinaryScalar<DivideOp>(output, Math.Max(count, 1), output);
         }
 
-        private static void MaxBackward(
-            in Conv2DGeometry g, ReadOnlySpan<float> x, int y0, int x0, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx, Span<float> found)
+        /// <summary>Zeros the input cells that no window covers (the rows and columns past the last window, or between windows).</summary>
+        private static void ClearUncovered(in Conv2DGeometry g, Span<float> dx)
         {
+            Span<bool> rows = g.InHeight <= 1024 ? stackalloc bool[g.InHeight] : new bool[g.InHeight];
+            Span<bool> cols = g.InWidth <= 1024 ? stackalloc bool[g.InWidth] : new bool[g.InWidth];
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                for (int k = 0; k < g.WindowHeight; k++)
+                {
+                    int iy = (oy * g.StrideHeight) - g.PadTop + k;
+                    if ((uint)iy < (uint)g.InHeight)
+                    {
+                        rows[iy] = true;
+                    }
+                }
+            }
+
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                for (int k = 0; k < g.WindowWidth; k++)
+                {
+                    int ix = (ox * g.StrideWidth) - g.PadLeft + k;
+                    if ((uint)ix < (uint)g.InWidth)
+                    {
+                        cols[ix] = true;
+                    }
+                }
+            }
+
+            int rowLength = g.InWidth * g.Channels;
+            for (int iy = 0; iy < g.InHeight; iy++)
+            {
+                var row = dx.Slice(iy * rowLength, rowLength);
+                if (!rows[iy])
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                for (int ix = 0; ix < g.InWidth; ix++)
+                {
+                    if (!cols[ix])
+                    {
+                        row.Slice(ix * g.Channels, g.Channels).Clear();
+                    }
+                }
+            }
+        }
+
+        private static void MaxBackward(
+            in Conv2DGeometry g, ReadOnlySpan<float> x, int y0, int x0, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx, Span<float> found, bool write)
+        {
+            // The window's real cells, in row-major order (at most the whole window).
             int c = g.Channels;
             found.Clear();
+            Span<int> cells = stackalloc int[Math.Min(g.Taps, 256)];
+            int n = 0;
             for (int ky = 0; ky < g.WindowHeight; ky++)
             {
                 int iy = y0 + ky;
@@ -189,46 +251,76 @@ internal static class Pool2DKernel
                     int ix = x0 + kx;
                     if ((uint)ix < (uint)g.InWidth)
                     {
-                        int at = ((iy * g.InWidth) + ix) * c;
-                        FirstMaximumTakesGradient(x.Slice(at, c), output, dy, dx.Slice(at, c), found);
+                        if (n == cells.Length)
+                        {
+                            MaxBackwardCells(x, cells[..n], output, dy, dx, found, c, write);
+                            n = 0;
+                        }
+
+                        cells[n++] = ((iy * g.InWidth) + ix) * c;
                     }
                 }
             }
+
+            MaxBackwardCells(x, cells[..n], output, dy, dx, found, c, write);
         }
 
         /// <summary>
-        /// One window cell: where it equals the window's maximum and no earlier cell did (<paramref name="found"/> is
-        /// all ones bits there), it takes the gradient. Only selections and one add per cell, so every path agrees.
+        /// Walks the cells channel block by channel block, keeping "an earlier cell was the maximum" in a register:
+        /// where a cell equals the maximum and none before it did, it takes the gradient. Only selections and one add
+        /// per cell, so every path gives the same bits.
         /// </summary>
-        private static void FirstMaximumTakesGradient(
-            ReadOnlySpan<float> cell, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> grad, Span<float> found)
+        /// <param name="write">The cells belong to this window only: store the gradient (or zero) instead of adding it.</param>
+        private static void MaxBackwardCells(
+            ReadOnlySpan<float> x, ReadOnlySpan<int> cells, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx, Span<float> found, int c, bool write)
         {
-            int ch = 0, c = cell.Length;
+            // Windows larger than the cell list arrive in pieces; found carries over between them.
+            int ch = 0;
             if (KernelControl.Simd != SimdLevel.Scalar && System.Numerics.Vector.IsHardwareAccelerated)
             {
                 int w = System.Numerics.Vector<float>.Count;
                 for (; ch <= c - w; ch += w)
                 {
-                    var taken = System.Numerics.Vector.AsVectorSingle(System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(cell[ch..]), new System.Numerics.Vector<float>(output[ch..])));
-                    var before = new System.Numerics.Vector<float>(found[ch..]);
-                    taken = System.Numerics.Vector.AndNot(taken, before);
-                    var sum = new System.Numerics.Vector<float>(grad[ch..]) + System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.AsVectorInt32(taken), new System.Numerics.Vector<float>(dy[ch..]), System.Numerics.Vector<float>.Zero);
-                    sum.CopyTo(grad[ch..]);
-                    (before | taken).CopyTo(found[ch..]);
+                    var max = new System.Numerics.Vector<float>(output[ch..]);
+                    var grad = new System.Numerics.Vector<float>(dy[ch..]);
+                    var seen = new System.Numerics.Vector<float>(found[ch..]);
+                    foreach (int at in cells)
+                    {
+                        var taken = System.Numerics.Vector.AndNot(
+                            System.Numerics.Vector.AsVectorSingle(System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(x[(at + ch)..]), max)), seen);
+                        var target = dx.Slice(at + ch, w);
+                        var share = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.AsVectorInt32(taken), grad, System.Numerics.Vector<float>.Zero);
+                        (write ? share : new System.Numerics.Vector<float>(target) + share).CopyTo(target);
+                        seen |= taken;
+                    }
+
+                    seen.CopyTo(found[ch..]);
                 }
             }
 
             for (; ch < c; ch++)
             {
-                if (BitConverter.SingleToInt32Bits(found[ch]) == 0 && cell[ch] == output[ch])
+                bool seen = BitConverter.SingleToInt32Bits(found[ch]) != 0;
+                foreach (int at in cells)
                 {
-                    grad[ch] += dy[ch];
-                    found[ch] = BitConverter.Int32BitsToSingle(-1);
+                    bool taken = !seen && x[at + ch] == output[ch];
+                    if (write)
+                    {
+                        dx[at + ch] = taken ? dy[ch] : 0f;
+                    }
+                    else if (taken)
+                    {
+                        dx[at + ch] += dy[ch];
+                    }
+
+                    seen |= taken;
                 }
+
+                found[ch] = BitConverter.Int32BitsToSingle(seen ? -1 : 0);
             }
         }
 
-        private static void AverageBackward(in Conv2DGeometry g, int y0, int x0, int count, ReadOnlySpan<float> dy, Span<float> dx, Span<float> share)
+        private static void AverageBackward(in Conv2DGeometry g, int y0, int x0, int count, ReadOnlySpan<float> dy, Span<float> dx, Span<float> share, bool write)
         {
             // Each real cell under the window gets dy / count (the same divisor as the forward pass).
             ElementwiseDriver.BinaryScalar<DivideOp>(dy, Math.Max(count, 1), share);
@@ -241,7 +333,14 @@ internal static class Pool2DKernel
                     if ((uint)ix < (uint)g.InWidth)
                     {
                         var grad = dx.Slice(((iy * g.InWidth) + ix) * g.Channels, g.Channels);
-                        ElementwiseDriver.Binary<AddOp>(grad, share, grad);
+                        if (write)
+                        {
+                            share.CopyTo(grad);
+                        }
+                        else
+                        {
+                            ElementwiseDriver.Binary<AddOp>(grad, share, grad);
+                        }
                     }
                 }
             }

@@ -87,7 +87,7 @@ public static partial class Ops
         if (activation != FusedActivation.None)
         {
             dz = Tensor.Allocate(g.Shape);
-            LayerKernels.ActivationGrad(g.AsSpan(), n.Output.AsSpan(), dz.Span, activation);
+            Conv2DKernel.ActivationGrad(geometry.Batch, Slice(g), Slice(n.Output), activation, Slice(dz));
         }
 
         if (n.Needs(x))

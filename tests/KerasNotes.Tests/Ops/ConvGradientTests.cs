@@ -18,6 +18,8 @@ public sealed class ConvGradientTests
         .Add("Conv2D one channel wide output", x => Ops.Conv2D(x[0], x[1]), R(9, 3, 4, 4, 1), R(10, 2, 2, 1, 17))
         .Add("MaxPool2D valid", x => Ops.MaxPool2D(x[0]), D(11, 2, 4, 6, 3))
         .Add("MaxPool2D same, overlapping windows", x => Ops.MaxPool2D(x[0], 3, 2, "same"), D(12, 1, 5, 6, 2))
+        .Add("MaxPool2D with gaps between windows (stride 3, pool 2)", x => Ops.MaxPool2D(x[0], 2, 3), D(17, 1, 8, 7, 3))
+        .Add("AvgPool2D with gaps and a leftover column", x => Ops.AvgPool2D(x[0], (2, 1), (3, 2), "valid"), R(18, 2, 7, 6, 2))
         .Add("AvgPool2D valid", x => Ops.AvgPool2D(x[0]), R(13, 2, 4, 4, 3))
         .Add("AvgPool2D same, divided by real cells", x => Ops.AvgPool2D(x[0], 3, 1, "same"), R(14, 1, 4, 5, 2))
         .Add("GlobalAveragePool2D", x => Ops.GlobalAveragePool2D(x[0]), R(15, 2, 3, 4, 2))
