@@ -96,11 +96,12 @@ internal static class Conv2DKernel
         {
             long work = (long)g.Batch * g.OutPositions * g.Taps * g.Channels * filters;
             // Parts own blocks of dW's columns (filters), each packing only its share of dy (the GEMM's packed
-            // operand; building patches twice costs far less than packing dy twice); with too few filters for that,
-            // blocks of rows (taps). The split changes which part computes an element, never how: every element
-            // sums the same products in the same chunk order.
+            // operand; building patches twice costs far less than packing dy twice). A layer with few patch columns
+            // (a first layer on grey images: 9) splits by rows (taps) instead: its dy, one GEMM panel wide, is then
+            // read in place by both parts. The split changes which part computes an element, never how: every
+            // element sums the same products in the same chunk order.
             int parts = KernelControl.Threads;
-            job.ByFilters = filters >= MinFiltersPerPart * parts || g.Taps * g.Channels / Math.Max(parts, 1) < MinRowsPerPart;
+            job.ByFilters = filters >= MinFiltersPerPart * parts && g.Taps * g.Channels >= MinRowsPerPart * parts;
             parts = Math.Min(parts, job.ByFilters ? filters / MinFiltersPerPart : g.Taps);
 
             if (parts > 1 && work >= KernelControl.GemmParallelThreshold)

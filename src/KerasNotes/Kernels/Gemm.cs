@@ -337,6 +337,8 @@ internal static unsafe class Gemm
         float* packedB = buffers.PackedB;
         float* tile = stackalloc float[32 * 8];
 
+        bool direct = !p.TransB && p.N == nr && p.Ldb == nr && n0 == 0 && n1 == nr;
+
         // A is read in place: element (i, k) is at A + i·rowStride + k·colStride, for either layout.
         nint rowStride = p.TransA ? 1 : p.Lda;
         nint colStride = p.TransA ? p.Lda : 1;
@@ -348,14 +350,22 @@ internal static unsafe class Gemm
             {
                 int kc = Math.Min(KC, p.K - pc);
                 bool first = pc == 0 && !p.Accumulate;
-                PackB(p, pc, kc, jc, nc, nr, packedB);
+                // A row-major B exactly one panel wide is already in packed layout (kc rows of nr values):
+                // the kernel reads it in place instead of copying it (the kernel gradient of a convolution
+                // with few filters streams a long, narrow output gradient this way).
+                float* bBlock = direct ? p.B + ((long)pc * p.Ldb) : packedB;
+                if (!direct)
+                {
+                    PackB(p, pc, kc, jc, nc, nr, packedB);
+                }
+
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrEff = Math.Min(nr, nc - jr);
-                        float* bPanel = packedB + (jr * kc);
+                        float* bPanel = bBlock + (jr * kc);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrEff = Math.Min(mr, mc - ir);
