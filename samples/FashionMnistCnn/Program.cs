@@ -30,14 +30,19 @@ var xTrainImages = Ops.Reshape(xTrain / 255f, -1, 28, 28, 1);
 var xTestImages = Ops.Reshape(xTest / 255f, -1, 28, 28, 1);
 Console.WriteLine($"Train: {xTrainImages.Shape}, test: {xTestImages.Shape}");
 
+// Two convolution blocks (convolution, batch normalization, pooling), then a small classifier head.
 var model = new Sequential(
     new Input(28, 28, 1),
-    new Conv2D(32, kernelSize: 3, activation: "relu"),
+    new Conv2D(32, kernelSize: 3, padding: "same", activation: "relu"),
+    new BatchNormalization(),
     new MaxPooling2D(poolSize: 2),
-    new Conv2D(64, kernelSize: 3, activation: "relu"),
+    new Conv2D(64, kernelSize: 3, padding: "same", activation: "relu"),
+    new BatchNormalization(),
     new MaxPooling2D(poolSize: 2),
     new Flatten(),
-    new Dropout(0.5),
+    new Dropout(0.3),
+    new Dense(128, activation: "relu"),
+    new Dropout(0.3),
     new Dense(10, activation: "softmax"));
 
 model.Compile(optimizer: new Adam(learningRate: 1e-3),
