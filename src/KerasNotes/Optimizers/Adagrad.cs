@@ -1,3 +1,5 @@
+using KerasNotes.Kernels;
+
 namespace KerasNotes.Optimizers;
 
 /// <summary>

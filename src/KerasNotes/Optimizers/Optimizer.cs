@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KerasNotes.Kernels;
 
 namespace KerasNotes.Optimizers;
 
