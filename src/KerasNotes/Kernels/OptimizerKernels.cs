@@ -20,6 +20,46 @@ internal static class OptimizerKernels
         ElementwiseDriver.BinaryScalar<DivideOp>(d, denominator, d);
     }
 
+    /// <summary>Applies <paramref name="rule"/> to one range: the gradient, the variable and its slots in the optimizer's order.</summary>
+    public static void Apply(in UpdateRule rule, ReadOnlySpan<float> g, Span<float> w, Span<float> slot0, Span<float> slot1, Span<float> slot2)
+    {
+        switch (rule.Kind)
+        {
+            case UpdateRuleKind.Sgd:
+                Sgd(g, w, rule.LearningRate);
+                break;
+            case UpdateRuleKind.SgdMomentum:
+                SgdMomentum(g, w, slot0, rule.LearningRate, rule.Momentum, nesterov: false);
+                break;
+            case UpdateRuleKind.SgdNesterov:
+                SgdMomentum(g, w, slot0, rule.LearningRate, rule.Momentum, nesterov: true);
+                break;
+            case UpdateRuleKind.Adam:
+                Adam(g, w, slot0, slot1, default, rule.OneMinusBeta1, rule.OneMinusBeta2, rule.Alpha, rule.Epsilon);
+                break;
+            case UpdateRuleKind.AmsGrad:
+                Adam(g, w, slot0, slot1, slot2, rule.OneMinusBeta1, rule.OneMinusBeta2, rule.Alpha, rule.Epsilon);
+                break;
+            case UpdateRuleKind.RmsProp:
+                RmsProp(g, w, slot0, default, default, rule.LearningRate, rule.Rho, rule.OneMinusRho, rule.Momentum, rule.Epsilon);
+                break;
+            case UpdateRuleKind.RmsPropMomentum:
+                RmsProp(g, w, slot0, slot1, default, rule.LearningRate, rule.Rho, rule.OneMinusRho, rule.Momentum, rule.Epsilon);
+                break;
+            case UpdateRuleKind.RmsPropCentered:
+                RmsProp(g, w, slot0, default, slot1, rule.LearningRate, rule.Rho, rule.OneMinusRho, rule.Momentum, rule.Epsilon);
+                break;
+            case UpdateRuleKind.RmsPropCenteredMomentum:
+                RmsProp(g, w, slot0, slot1, slot2, rule.LearningRate, rule.Rho, rule.OneMinusRho, rule.Momentum, rule.Epsilon);
+                break;
+            case UpdateRuleKind.Adagrad:
+                Adagrad(g, w, slot0, rule.LearningRate, rule.Epsilon);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "Unknown update rule.");
+        }
+    }
+
     /// <summary>w ← w − (w·wd)·lr.</summary>
     public static void DecoupledWeightDecay(Span<float> w, float wd, float lr) =>
         ElementwiseDriver.Map(new DecoupledWeightDecayOp(wd, lr), w, w);
