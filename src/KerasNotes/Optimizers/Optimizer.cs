@@ -107,7 +107,10 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>The learning rate used by the next update, in float32.</summary>
+    /// <summary>
+    /// The learning rate used by the next update, in float32: the one expression for it. <see cref="LearningRate"/>
+    /// (read by callbacks and logs), <see cref="ApplyGradients"/> and the <c>learning_rate</c> state variable all read it.
+    /// </summary>
     internal float CurrentLearningRate => Schedule is null ? _learningRate : (float)Schedule.Call(Iterations);
 
     /// <summary>The variables the optimizer was built for, in order.</summary>
@@ -127,7 +130,7 @@ public abstract class Optimizer
             };
             if (Schedule is null)
             {
-                list.Add(new Variable(Tensor.Scalar(_learningRate), "learning_rate", trainable: false));
+                list.Add(new Variable(Tensor.Scalar(CurrentLearningRate), "learning_rate", trainable: false));
             }
 
             list.AddRange(_slotVariables);
