@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -526,12 +527,18 @@ internal static partial class ElementwiseDriver
         }
     }
 
-    // A stream shorter than the one written would be read past its end by the unchecked vector loads.
+    // A stream shorter than the one written would be read past its end by the unchecked vector loads. Inlined, so a
+    // kernel called once per row (BatchNormalization) pays a compare per stream, not a call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Require(int length, int needed, string name)
     {
         if (length < needed)
         {
-            throw new ArgumentException($"Stream '{name}' has {length} elements; the kernel writes {needed}.", name);
+            ThrowShortStream(length, needed, name);
         }
     }
+
+    [DoesNotReturn]
+    private static void ThrowShortStream(int length, int needed, string name) =>
+        throw new ArgumentException($"Stream '{name}' has {length} elements; the kernel writes {needed}.", name);
 }
