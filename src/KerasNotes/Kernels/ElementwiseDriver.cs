@@ -32,7 +32,7 @@ internal interface IBinaryOp
 /// unrolling and the remainder. The ops used here are exact (no transcendental approximations),
 /// so the vector body and the scalar tail give identical results for every element.
 /// </remarks>
-internal static class ElementwiseDriver
+internal static partial class ElementwiseDriver
 {
     /// <summary>y[i] = op(x[i]).</summary>
     public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> y)

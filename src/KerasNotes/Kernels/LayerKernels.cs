@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace KerasNotes.Kernels;
@@ -95,35 +93,8 @@ internal static class LayerKernels
     private static void RowAccumulate(ReadOnlySpan<float> row, Span<float> acc) => ElementwiseDriver.Binary<AddOp>(acc, row, acc);
 
     // acc += (row − mean)²
-    private static void RowAccumulateSquaredDeviation(ReadOnlySpan<float> row, ReadOnlySpan<float> mean, Span<float> acc)
-    {
-        ref float xr = ref MemoryMarshal.GetReference(row);
-        ref float mr = ref MemoryMarshal.GetReference(mean);
-        ref float ar = ref MemoryMarshal.GetReference(acc);
-        int n = row.Length, i = 0;
-        if (KernelControl.Simd == SimdLevel.Vector512)
-        {
-            for (; i <= n - 16; i += 16)
-            {
-                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
-                (Vector512.LoadUnsafe(ref ar, (nuint)i) + (d * d)).StoreUnsafe(ref ar, (nuint)i);
-            }
-        }
-        else if (KernelControl.Simd == SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-            {
-                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
-                (Vector256.LoadUnsafe(ref ar, (nuint)i) + (d * d)).StoreUnsafe(ref ar, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float d = row[i] - mean[i];
-            acc[i] += d * d;
-        }
-    }
+    private static void RowAccumulateSquaredDeviation(ReadOnlySpan<float> row, ReadOnlySpan<float> mean, Span<float> acc) =>
+        ElementwiseDriver.Map(default(SquaredDeviationAddOp), acc, row, mean, acc);
 
     /// <summary>
     /// y = x·scale + shift per column, with scale = gamma·rsqrt(var + eps) and shift = beta − mean·scale
@@ -131,32 +102,9 @@ internal static class LayerKernels
     /// </summary>
     public static void ScaleShift(ReadOnlySpan<float> x, int rows, int cols, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
     {
-        ref float sr = ref MemoryMarshal.GetReference(scale);
-        ref float hr = ref MemoryMarshal.GetReference(shift);
         for (int r = 0; r < rows; r++)
         {
-            ref float xr = ref MemoryMarshal.GetReference(x.Slice(r * cols, cols));
-            ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * cols, cols));
-            int i = 0;
-            if (KernelControl.Simd == SimdLevel.Vector512)
-            {
-                for (; i <= cols - 16; i += 16)
-                {
-                    ((Vector512.LoadUnsafe(ref xr, (nuint)i) * Vector512.LoadUnsafe(ref sr, (nuint)i)) + Vector512.LoadUnsafe(ref hr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-                }
-            }
-            else if (KernelControl.Simd == SimdLevel.Vector256)
-            {
-                for (; i <= cols - 8; i += 8)
-                {
-                    ((Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref sr, (nuint)i)) + Vector256.LoadUnsafe(ref hr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-                }
-            }
-
-            for (; i < cols; i++)
-            {
-                Unsafe.Add(ref yr, i) = (Unsafe.Add(ref xr, i) * scale[i]) + shift[i];
-            }
+            ElementwiseDriver.Map(default(ScaleShiftOp), x.Slice(r * cols, cols), scale[..cols], shift[..cols], y.Slice(r * cols, cols));
         }
     }
 
@@ -165,44 +113,30 @@ internal static class LayerKernels
         ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         float epsilon, Span<float> inv, Span<float> scale, Span<float> shift)
     {
-        int n = mean.Length, c = 0;
-        if (KernelControl.Simd >= SimdLevel.Vector256 && !gamma.IsEmpty && !beta.IsEmpty)
+        int n = mean.Length;
+        ElementwiseDriver.Map(new InverseSqrtOp(epsilon), variance[..n], inv[..n]);
+        if (gamma.IsEmpty)
         {
-            ref float mr = ref MemoryMarshal.GetReference(mean);
-            ref float vr = ref MemoryMarshal.GetReference(variance);
-            ref float gr = ref MemoryMarshal.GetReference(gamma);
-            ref float br = ref MemoryMarshal.GetReference(beta);
-            ref float ir = ref MemoryMarshal.GetReference(inv);
-            ref float sr = ref MemoryMarshal.GetReference(scale);
-            ref float hr = ref MemoryMarshal.GetReference(shift);
-            var e = Vector256.Create(epsilon);
-            for (; c <= n - 8; c += 8)
-            {
-                var iv = Vector256<float>.One / Vector256.Sqrt(Vector256.LoadUnsafe(ref vr, (nuint)c) + e);
-                var sv = iv * Vector256.LoadUnsafe(ref gr, (nuint)c);
-                iv.StoreUnsafe(ref ir, (nuint)c);
-                sv.StoreUnsafe(ref sr, (nuint)c);
-                (Vector256.LoadUnsafe(ref br, (nuint)c) - (Vector256.LoadUnsafe(ref mr, (nuint)c) * sv)).StoreUnsafe(ref hr, (nuint)c);
-            }
+            inv[..n].CopyTo(scale);
+        }
+        else
+        {
+            ElementwiseDriver.Binary<MultiplyOp>(inv[..n], gamma, scale[..n]);
         }
 
-        for (; c < n; c++)
+        if (beta.IsEmpty)
         {
-            inv[c] = 1f / MathF.Sqrt(variance[c] + epsilon);
-            scale[c] = gamma.IsEmpty ? inv[c] : inv[c] * gamma[c];
-            shift[c] = (beta.IsEmpty ? 0f : beta[c]) - (mean[c] * scale[c]);
+            ElementwiseDriver.Map(default(NegatedProductOp), mean, scale, shift[..n]);
+        }
+        else
+        {
+            ElementwiseDriver.Map(default(ShiftOp), beta, mean, scale, shift[..n]);
         }
     }
 
     /// <summary>moving ← moving·momentum + batch·(1 − momentum) (Keras's update arithmetic).</summary>
-    public static void MovingAverage(Span<float> moving, ReadOnlySpan<float> batch, float momentum)
-    {
-        float rest = 1f - momentum;
-        for (int c = 0; c < moving.Length; c++)
-        {
-            moving[c] = (moving[c] * momentum) + (batch[c] * rest);
-        }
-    }
+    public static void MovingAverage(Span<float> moving, ReadOnlySpan<float> batch, float momentum) =>
+        ElementwiseDriver.Map(new MovingAverageOp(momentum, 1f - momentum), moving, batch, moving);
 
     /// <summary>
     /// Training-mode BatchNormalization backward over [rows, cols]:
@@ -221,9 +155,13 @@ internal static class LayerKernels
         }
 
         float n = rows;
-        for (int c = 0; c < cols; c++)
+        if (gamma.IsEmpty)
         {
-            coef[c] = (gamma.IsEmpty ? 1f : gamma[c]) * inv[c] / n;
+            ElementwiseDriver.Map(new GradientCoefficientOp(n), inv[..cols], coef[..cols]);
+        }
+        else
+        {
+            ElementwiseDriver.Map(new GradientCoefficientOp(n), gamma, inv[..cols], coef[..cols]);
         }
 
         for (int r = 0; r < rows; r++)
@@ -233,114 +171,170 @@ internal static class LayerKernels
     }
 
     // dbeta += g; dgamma += g·(x − mean)·inv
-    private static void BatchNormGradSums(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, Span<float> dbeta, Span<float> dgamma)
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float gr = ref MemoryMarshal.GetReference(g);
-        ref float mr = ref MemoryMarshal.GetReference(mean);
-        ref float ir = ref MemoryMarshal.GetReference(inv);
-        ref float br = ref MemoryMarshal.GetReference(dbeta);
-        ref float dr = ref MemoryMarshal.GetReference(dgamma);
-        int n = x.Length, i = 0;
-        if (KernelControl.Simd == SimdLevel.Vector512)
-        {
-            for (; i <= n - 16; i += 16)
-            {
-                var gv = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i)) * Vector512.LoadUnsafe(ref ir, (nuint)i);
-                (Vector512.LoadUnsafe(ref br, (nuint)i) + gv).StoreUnsafe(ref br, (nuint)i);
-                (Vector512.LoadUnsafe(ref dr, (nuint)i) + (gv * xhat)).StoreUnsafe(ref dr, (nuint)i);
-            }
-        }
-        else if (KernelControl.Simd == SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-            {
-                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i)) * Vector256.LoadUnsafe(ref ir, (nuint)i);
-                (Vector256.LoadUnsafe(ref br, (nuint)i) + gv).StoreUnsafe(ref br, (nuint)i);
-                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (gv * xhat)).StoreUnsafe(ref dr, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float xhat = (x[i] - mean[i]) * inv[i];
-            dbeta[i] += g[i];
-            dgamma[i] += g[i] * xhat;
-        }
-    }
+    private static void BatchNormGradSums(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, Span<float> dbeta, Span<float> dgamma) =>
+        ElementwiseDriver.Update(default(GradientSumsOp), x, g, mean, inv, dbeta[..x.Length], dgamma[..x.Length]);
 
     // dx = coef·(N·g − dbeta − x̂·dgamma)
     private static void BatchNormGradRow(
         ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> coef,
-        ReadOnlySpan<float> dbeta, ReadOnlySpan<float> dgamma, float count, Span<float> dx)
+        ReadOnlySpan<float> dbeta, ReadOnlySpan<float> dgamma, float count, Span<float> dx) =>
+        ElementwiseDriver.Map(new GradientRowOp(count), x, g, mean, inv, coef, dbeta, dgamma, dx[..x.Length]);
+
+    /// <summary>y = (x / keep) where the mask is set, else 0 (inverted dropout, Keras's arithmetic).</summary>
+    public static void DropoutApply(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, float keep, Span<float> y) =>
+        ElementwiseDriver.Map(new DropoutOp(keep), x, mask, y[..x.Length]);
+
+    /// <summary>acc + (x − mean)².</summary>
+    private readonly struct SquaredDeviationAddOp : IMapOp3
     {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float gr = ref MemoryMarshal.GetReference(g);
-        ref float mr = ref MemoryMarshal.GetReference(mean);
-        ref float ir = ref MemoryMarshal.GetReference(inv);
-        ref float cr = ref MemoryMarshal.GetReference(coef);
-        ref float br = ref MemoryMarshal.GetReference(dbeta);
-        ref float dr = ref MemoryMarshal.GetReference(dgamma);
-        ref float outr = ref MemoryMarshal.GetReference(dx);
-        int n = x.Length, i = 0;
-        if (KernelControl.Simd == SimdLevel.Vector512)
+        public float Invoke(float acc, float x, float mean)
         {
-            var nv = Vector512.Create(count);
-            for (; i <= n - 16; i += 16)
-            {
-                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i)) * Vector512.LoadUnsafe(ref ir, (nuint)i);
-                var inner = (nv * Vector512.LoadUnsafe(ref gr, (nuint)i)) - Vector512.LoadUnsafe(ref br, (nuint)i) - (xhat * Vector512.LoadUnsafe(ref dr, (nuint)i));
-                (Vector512.LoadUnsafe(ref cr, (nuint)i) * inner).StoreUnsafe(ref outr, (nuint)i);
-            }
-        }
-        else if (KernelControl.Simd == SimdLevel.Vector256)
-        {
-            var nv = Vector256.Create(count);
-            for (; i <= n - 8; i += 8)
-            {
-                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i)) * Vector256.LoadUnsafe(ref ir, (nuint)i);
-                var inner = (nv * Vector256.LoadUnsafe(ref gr, (nuint)i)) - Vector256.LoadUnsafe(ref br, (nuint)i) - (xhat * Vector256.LoadUnsafe(ref dr, (nuint)i));
-                (Vector256.LoadUnsafe(ref cr, (nuint)i) * inner).StoreUnsafe(ref outr, (nuint)i);
-            }
+            float d = x - mean;
+            return acc + (d * d);
         }
 
-        for (; i < n; i++)
+        public Vector256<float> Invoke(Vector256<float> acc, Vector256<float> x, Vector256<float> mean)
         {
-            float xhat = (x[i] - mean[i]) * inv[i];
-            dx[i] = coef[i] * ((count * g[i]) - dbeta[i] - (xhat * dgamma[i]));
+            var d = x - mean;
+            return acc + (d * d);
+        }
+
+        public Vector512<float> Invoke(Vector512<float> acc, Vector512<float> x, Vector512<float> mean)
+        {
+            var d = x - mean;
+            return acc + (d * d);
         }
     }
 
-    /// <summary>y = (x / keep) where the mask is set, else 0 (inverted dropout, Keras's arithmetic).</summary>
-    public static void DropoutApply(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, float keep, Span<float> y)
+    /// <summary>x·scale + shift.</summary>
+    private readonly struct ScaleShiftOp : IMapOp3
     {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float mr = ref MemoryMarshal.GetReference(mask);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        if (KernelControl.Simd == SimdLevel.Vector512)
+        public float Invoke(float x, float scale, float shift) => (x * scale) + shift;
+
+        public Vector256<float> Invoke(Vector256<float> x, Vector256<float> scale, Vector256<float> shift) => (x * scale) + shift;
+
+        public Vector512<float> Invoke(Vector512<float> x, Vector512<float> scale, Vector512<float> shift) => (x * scale) + shift;
+    }
+
+    /// <summary>1 / sqrt(variance + ε).</summary>
+    private readonly struct InverseSqrtOp(float epsilon) : IMapOp1
+    {
+        public float Invoke(float variance) => 1f / MathF.Sqrt(variance + epsilon);
+
+        public Vector256<float> Invoke(Vector256<float> variance) => Vector256<float>.One / Vector256.Sqrt(variance + Vector256.Create(epsilon));
+
+        public Vector512<float> Invoke(Vector512<float> variance) => Vector512<float>.One / Vector512.Sqrt(variance + Vector512.Create(epsilon));
+    }
+
+    /// <summary>beta − mean·scale.</summary>
+    private readonly struct ShiftOp : IMapOp3
+    {
+        public float Invoke(float beta, float mean, float scale) => beta - (mean * scale);
+
+        public Vector256<float> Invoke(Vector256<float> beta, Vector256<float> mean, Vector256<float> scale) => beta - (mean * scale);
+
+        public Vector512<float> Invoke(Vector512<float> beta, Vector512<float> mean, Vector512<float> scale) => beta - (mean * scale);
+    }
+
+    /// <summary>0 − mean·scale (the shift without beta).</summary>
+    private readonly struct NegatedProductOp : IMapOp2
+    {
+        public float Invoke(float mean, float scale) => 0f - (mean * scale);
+
+        public Vector256<float> Invoke(Vector256<float> mean, Vector256<float> scale) => Vector256<float>.Zero - (mean * scale);
+
+        public Vector512<float> Invoke(Vector512<float> mean, Vector512<float> scale) => Vector512<float>.Zero - (mean * scale);
+    }
+
+    /// <summary>moving·momentum + batch·(1 − momentum).</summary>
+    private readonly struct MovingAverageOp(float momentum, float rest) : IMapOp2
+    {
+        public float Invoke(float moving, float batch) => (moving * momentum) + (batch * rest);
+
+        public Vector256<float> Invoke(Vector256<float> moving, Vector256<float> batch) =>
+            (moving * Vector256.Create(momentum)) + (batch * Vector256.Create(rest));
+
+        public Vector512<float> Invoke(Vector512<float> moving, Vector512<float> batch) =>
+            (moving * Vector512.Create(momentum)) + (batch * Vector512.Create(rest));
+    }
+
+    /// <summary>(gamma·inv) / N, or (1·inv) / N without gamma.</summary>
+    private readonly struct GradientCoefficientOp(float count) : IMapOp1, IMapOp2
+    {
+        public float Invoke(float inv) => Invoke(1f, inv);
+
+        public Vector256<float> Invoke(Vector256<float> inv) => Invoke(Vector256<float>.One, inv);
+
+        public Vector512<float> Invoke(Vector512<float> inv) => Invoke(Vector512<float>.One, inv);
+
+        public float Invoke(float gamma, float inv) => gamma * inv / count;
+
+        public Vector256<float> Invoke(Vector256<float> gamma, Vector256<float> inv) => gamma * inv / Vector256.Create(count);
+
+        public Vector512<float> Invoke(Vector512<float> gamma, Vector512<float> inv) => gamma * inv / Vector512.Create(count);
+    }
+
+    /// <summary>dbeta += g; dgamma += g·x̂ with x̂ = (x − mean)·inv.</summary>
+    private readonly struct GradientSumsOp : IUpdateOp2With4Inputs
+    {
+        public void Invoke(float x, float g, float mean, float inv, ref float dbeta, ref float dgamma)
         {
-            var kv = Vector512.Create(keep);
-            for (; i <= n - 16; i += 16)
-            {
-                ((Vector512.LoadUnsafe(ref xr, (nuint)i) / kv) & Vector512.LoadUnsafe(ref mr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-        else if (KernelControl.Simd == SimdLevel.Vector256)
-        {
-            var kv = Vector256.Create(keep);
-            for (; i <= n - 8; i += 8)
-            {
-                ((Vector256.LoadUnsafe(ref xr, (nuint)i) / kv) & Vector256.LoadUnsafe(ref mr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+            float xhat = (x - mean) * inv;
+            dbeta += g;
+            dgamma += g * xhat;
         }
 
-        for (; i < n; i++)
+        public void Invoke(
+            Vector256<float> x, Vector256<float> g, Vector256<float> mean, Vector256<float> inv, ref Vector256<float> dbeta, ref Vector256<float> dgamma)
         {
-            y[i] = BitConverter.SingleToInt32Bits(mask[i]) != 0 ? x[i] / keep : 0f;
+            var xhat = (x - mean) * inv;
+            dbeta += g;
+            dgamma += g * xhat;
         }
+
+        public void Invoke(
+            Vector512<float> x, Vector512<float> g, Vector512<float> mean, Vector512<float> inv, ref Vector512<float> dbeta, ref Vector512<float> dgamma)
+        {
+            var xhat = (x - mean) * inv;
+            dbeta += g;
+            dgamma += g * xhat;
+        }
+    }
+
+    /// <summary>coef·((N·g − dbeta) − x̂·dgamma) with x̂ = (x − mean)·inv.</summary>
+    private readonly struct GradientRowOp(float count) : IMapOp7
+    {
+        public float Invoke(float x, float g, float mean, float inv, float coef, float dbeta, float dgamma)
+        {
+            float xhat = (x - mean) * inv;
+            return coef * ((count * g) - dbeta - (xhat * dgamma));
+        }
+
+        public Vector256<float> Invoke(
+            Vector256<float> x, Vector256<float> g, Vector256<float> mean, Vector256<float> inv,
+            Vector256<float> coef, Vector256<float> dbeta, Vector256<float> dgamma)
+        {
+            var xhat = (x - mean) * inv;
+            return coef * ((Vector256.Create(count) * g) - dbeta - (xhat * dgamma));
+        }
+
+        public Vector512<float> Invoke(
+            Vector512<float> x, Vector512<float> g, Vector512<float> mean, Vector512<float> inv,
+            Vector512<float> coef, Vector512<float> dbeta, Vector512<float> dgamma)
+        {
+            var xhat = (x - mean) * inv;
+            return coef * ((Vector512.Create(count) * g) - dbeta - (xhat * dgamma));
+        }
+    }
+
+    /// <summary>x / keep where the mask is set (all bits), else 0.</summary>
+    private readonly struct DropoutOp(float keep) : IMapOp2
+    {
+        public float Invoke(float x, float mask) => BitConverter.SingleToInt32Bits(mask) != 0 ? x / keep : 0f;
+
+        public Vector256<float> Invoke(Vector256<float> x, Vector256<float> mask) => (x / Vector256.Create(keep)) & mask;
+
+        public Vector512<float> Invoke(Vector512<float> x, Vector512<float> mask) => (x / Vector512.Create(keep)) & mask;
     }
 }
 

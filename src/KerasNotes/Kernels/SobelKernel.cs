@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace KerasNotes.Kernels;
@@ -135,43 +134,9 @@ internal static class SobelKernel
     private static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output) =>
         ElementwiseDriver.Binary<SubtractOp>(a[..output.Length], b[..output.Length], output);
 
-    /// <summary>out[k] = (before[k] + after[k]) + 2·centre[k], widest vectors first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Smooth121(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output)
-    {
-        ref float br = ref MemoryMarshal.GetReference(before);
-        ref float cr = ref MemoryMarshal.GetReference(centre);
-        ref float ar = ref MemoryMarshal.GetReference(after);
-        ref float o = ref MemoryMarshal.GetReference(output);
-        int n = output.Length, i = 0;
-        var level = KernelControl.Simd;
-        if (level == SimdLevel.Vector512)
-        {
-            for (; i <= n - 16; i += 16)
-            {
-                var b = Vector512.LoadUnsafe(ref br, (nuint)i);
-                var a = Vector512.LoadUnsafe(ref ar, (nuint)i);
-                var c = Vector512.LoadUnsafe(ref cr, (nuint)i);
-                (b + a + (Vector512.Create(2f) * c)).StoreUnsafe(ref o, (nuint)i);
-            }
-        }
-
-        if (level >= SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-            {
-                var b = Vector256.LoadUnsafe(ref br, (nuint)i);
-                var a = Vector256.LoadUnsafe(ref ar, (nuint)i);
-                var c = Vector256.LoadUnsafe(ref cr, (nuint)i);
-                (b + a + (Vector256.Create(2f) * c)).StoreUnsafe(ref o, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref o, i) = Smooth(Unsafe.Add(ref br, i), Unsafe.Add(ref cr, i), Unsafe.Add(ref ar, i));
-        }
-    }
+    /// <summary>out[k] = (before[k] + after[k]) + 2·centre[k].</summary>
+    private static void Smooth121(ReadOnlySpan<float> before, ReadOnlySpan<float> centre, ReadOnlySpan<float> after, Span<float> output) =>
+        ElementwiseDriver.Map(default(Smooth121Op), before, centre, after, output);
 
     /// <summary>out[k] = sqrt(gx[k]² + gy[k]²) in float32 (OpenCV <c>magnitude</c>); out may alias gx.</summary>
     private static void Magnitude(ReadOnlySpan<float> gx, ReadOnlySpan<float> gy, Span<float> output) =>
@@ -185,6 +150,18 @@ internal static class SobelKernel
         public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Sqrt((x * x) + (y * y));
 
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Sqrt((x * x) + (y * y));
+    }
+
+    /// <summary>(before + after) + 2·centre, as <see cref="Smooth"/>.</summary>
+    private readonly struct Smooth121Op : IMapOp3
+    {
+        public float Invoke(float before, float centre, float after) => Smooth(before, centre, after);
+
+        public Vector256<float> Invoke(Vector256<float> before, Vector256<float> centre, Vector256<float> after) =>
+            before + after + (Vector256.Create(2f) * centre);
+
+        public Vector512<float> Invoke(Vector512<float> before, Vector512<float> centre, Vector512<float> after) =>
+            before + after + (Vector512.Create(2f) * centre);
     }
 
     /// <summary>One Sobel image per image of a batch, <c>[n, h, w]</c>.</summary>

@@ -57,7 +57,12 @@ public sealed class Adagrad : Optimizer
 
     /// <inheritdoc />
     protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset) =>
-        OptimizerKernels.Adagrad(gradient, variable, SlotSpan(index, 0, offset, gradient.Length), learningRate, (float)Epsilon);
+        ApplyRule(Rule(learningRate), gradient, variable, index, offset);
+
+    /// <inheritdoc />
+    internal override UpdateRule? BuiltInRule(float learningRate) => Rule(learningRate);
+
+    private UpdateRule Rule(float learningRate) => UpdateRule.Adagrad(learningRate, (float)Epsilon);
 
     /// <inheritdoc />
     public override IDictionary<string, object?> GetConfig()

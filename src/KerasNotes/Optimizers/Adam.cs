@@ -84,17 +84,20 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset) =>
+        ApplyRule(Rule(learningRate), gradient, variable, index, offset);
+
+    /// <inheritdoc />
+    internal override UpdateRule? BuiltInRule(float learningRate) => Rule(learningRate);
+
+    private UpdateRule Rule(float learningRate)
     {
         // Keras computes these in the variable dtype (float32).
         float t = Iterations + 1;
         float beta1Power = MathF.Pow((float)Beta1, t);
         float beta2Power = MathF.Pow((float)Beta2, t);
         float alpha = learningRate * MathF.Sqrt(1f - beta2Power) / (1f - beta1Power);
-        OptimizerKernels.Adam(
-            gradient, variable, SlotSpan(index, 0, offset, gradient.Length), SlotSpan(index, 1, offset, gradient.Length),
-            Amsgrad ? SlotSpan(index, 2, offset, gradient.Length) : default,
-            (float)(1.0 - Beta1), (float)(1.0 - Beta2), alpha, (float)Epsilon);
+        return UpdateRule.Adam(learningRate, (float)(1.0 - Beta1), (float)(1.0 - Beta2), alpha, (float)Epsilon, Amsgrad);
     }
 
     /// <inheritdoc />

@@ -21,6 +21,8 @@ public abstract partial class Optimizer
     private readonly List<Variable> _built = [];
     private readonly HashSet<Variable> _excludedFromDecay = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _excludedNames = [];
+    private readonly UpdatePlan _plan = new();
+    private bool? _isBuiltIn;
     private float _learningRate;
 
     /// <summary>Creates an optimizer with a constant learning rate.</summary>
@@ -105,7 +107,10 @@ public abstract partial class Optimizer
         }
     }
 
-    /// <summary>The learning rate used by the next update, in float32.</summary>
+    /// <summary>
+    /// The learning rate used by the next update, in float32: the one expression for it. <see cref="LearningRate"/>
+    /// (read by callbacks and logs), <see cref="ApplyGradients"/> and the <c>learning_rate</c> state variable all read it.
+    /// </summary>
     internal float CurrentLearningRate => Schedule is null ? _learningRate : (float)Schedule.Call(Iterations);
 
     /// <summary>The variables the optimizer was built for, in order.</summary>
@@ -125,7 +130,7 @@ public abstract partial class Optimizer
             };
             if (Schedule is null)
             {
-                list.Add(new Variable(Tensor.Scalar(_learningRate), "learning_rate", trainable: false));
+                list.Add(new Variable(Tensor.Scalar(CurrentLearningRate), "learning_rate", trainable: false));
             }
 
             list.AddRange(_slotVariables);
@@ -250,100 +255,88 @@ public abstract partial class Optimizer
         Span<float> scales = pairs.Count <= 256 ? stackalloc float[pairs.Count] : new float[pairs.Count];
         ComputeClipScales(pairs, scales);
         float lr = CurrentLearningRate;
-        var job = UpdateJob.Get();
-        job.Prepare(this, lr);
-        for (int i = 0; i < pairs.Count; i++)
+        if (IsBuiltIn && BuiltInRule(lr) is UpdateRule rule)
         {
-            var (g, v) = pairs[i];
-            job.Add(ClipGradient(g, scales[i]), v, _index[v], WeightDecay is not null && UsesWeightDecay(v));
-        }
+            // A plain plan run over the kernel threads: each element is updated by exactly one thread with the
+            // same arithmetic, so the result does not depend on the split; nothing calls back into the optimizer.
+            _plan.Begin(rule, WeightDecay is double wd ? (float)wd : 0f);
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                var (g, v) = pairs[i];
+                int index = _index[v];
+                _plan.Add(ClipGradient(g, scales[i]), v.Value, SlotValue(index, 0), SlotValue(index, 1), SlotValue(index, 2), Decays(v));
+            }
 
-        // Element-wise updates split by elements over the worker threads: each element is updated by
-        // exactly one thread with the same arithmetic, so the result does not depend on the split.
-        int parts = job.Total >= Kernels.KernelControl.UpdateParallelThreshold ? Kernels.KernelControl.Threads : 1;
-        if (parts > 1)
-        {
-            Kernels.WorkerPool.Shared.Run(job, parts);
+            try
+            {
+                Ops.ApplyUpdates(_plan);
+            }
+            finally
+            {
+                _plan.Clear();
+            }
         }
         else
         {
-            job.Run(0, 1);
+            // An optimizer written outside the library: its UpdateStep, once per variable, on this thread.
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                var (g, v) = pairs[i];
+                var clipped = ClipGradient(g, scales[i]);
+                var w = v.Value.Span;
+                if (Decays(v))
+                {
+                    Ops.DecoupledWeightDecay(w, (float)WeightDecay!.Value, lr);
+                }
+
+                UpdateStep(clipped.AsSpan(), w, lr, _index[v], 0);
+            }
         }
 
-        job.Clear();
         Iterations++;
     }
 
-    /// <summary>Updates a range of one variable: decoupled weight decay, then the rule.</summary>
-    private void UpdateRange(Tensor gradient, Variable variable, int index, bool decay, float lr, int offset, int length)
-    {
-        var w = variable.Value.Span.Slice(offset, length);
-        if (decay)
-        {
-            OptimizerKernels.DecoupledWeightDecay(w, (float)WeightDecay!.Value, lr);
-        }
-
-        UpdateStep(gradient.AsSpan().Slice(offset, length), w, lr, index, offset);
-    }
-
-    /// <summary>One optimizer step's variable updates, split into contiguous element ranges per part.</summary>
-    private sealed class UpdateJob : Kernels.ParallelJob
-    {
-        [ThreadStatic]
-        private static UpdateJob? t_job;
-
-        private readonly List<(Tensor Gradient, Variable Variable, int Index, bool Decay)> _items = [];
-        private Optimizer? _owner;
-        private float _lr;
-
-        public long Total { get; private set; }
-
-        public static UpdateJob Get() => t_job ??= new UpdateJob();
-
-        public void Prepare(Optimizer owner, float lr)
-        {
-            _owner = owner;
-            _lr = lr;
-            _items.Clear();
-            Total = 0;
-        }
-
-        public void Add(Tensor gradient, Variable variable, int index, bool decay)
-        {
-            _items.Add((gradient, variable, index, decay));
-            Total += gradient.Size;
-        }
-
-        public void Clear()
-        {
-            _items.Clear();
-            _owner = null;
-        }
-
-        public override void Run(int part, int parts)
-        {
-            long start = Total * part / parts, end = Total * (part + 1) / parts;
-            long position = 0;
-            foreach (var (g, v, index, decay) in _items)
-            {
-                long first = Math.Max(start, position), last = Math.Min(end, position + g.Size);
-                if (first < last)
-                {
-                    _owner!.UpdateRange(g, v, index, decay, _lr, (int)(first - position), (int)(last - first));
-                }
-
-                position += g.Size;
-            }
-        }
-    }
-
     /// <summary>Applies the update rule to one variable (Keras <c>update_step</c>), in float32.</summary>
+    /// <remarks>
+    /// <para>The optimizers of this library do not call this method from <see cref="ApplyGradients"/>: they give their
+    /// rule to the kernels as data, which update all variables over the kernel threads. <see cref="ApplyGradients"/>
+    /// calls it for every other optimizer (a class derived outside the library, including one derived from a built-in
+    /// optimizer), after clipping and decoupled weight decay: once per variable, on the calling thread, with the whole
+    /// variable (<paramref name="offset"/> 0).</para>
+    /// <para>The built-in overrides apply the same rule as their kernels, so a derived optimizer that calls
+    /// <c>base.UpdateStep</c> gets the built-in numbers.</para>
+    /// </remarks>
     /// <param name="gradient">The (clipped) gradient of the range being updated.</param>
     /// <param name="variable">The variable's values in that range, updated in place.</param>
     /// <param name="learningRate">The learning rate for this step.</param>
     /// <param name="index">The variable's position (for <see cref="Slot"/> and <see cref="SlotSpan"/>).</param>
-    /// <param name="offset">Where the range starts within the variable (a step may be split across threads).</param>
+    /// <param name="offset">Where the range starts within the variable (0 when called by <see cref="ApplyGradients"/>).</param>
     protected abstract void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset);
+
+    /// <summary>
+    /// The built-in optimizer's update rule for the coming step, as data (null for an optimizer that updates through
+    /// <see cref="UpdateStep"/> only). Read on the calling thread before the step, with <see cref="Iterations"/> not yet advanced.
+    /// </summary>
+    internal virtual UpdateRule? BuiltInRule(float learningRate) => null;
+
+    /// <summary>Runs <paramref name="rule"/> on a range of variable <paramref name="index"/> and its slots (the built-in <see cref="UpdateStep"/> overrides).</summary>
+    private protected void ApplyRule(in UpdateRule rule, ReadOnlySpan<float> gradient, Span<float> variable, int index, int offset)
+    {
+        int n = gradient.Length;
+        int slots = SlotsPerVariable;
+        Ops.ApplyUpdateRule(
+            rule, gradient, variable,
+            slots > 0 ? SlotSpan(index, 0, offset, n) : default,
+            slots > 1 ? SlotSpan(index, 1, offset, n) : default,
+            slots > 2 ? SlotSpan(index, 2, offset, n) : default);
+    }
+
+    // The optimizers of this library run their rule as a plan; a class derived elsewhere runs its UpdateStep.
+    private bool IsBuiltIn => _isBuiltIn ??= GetType().Assembly == typeof(Optimizer).Assembly;
+
+    private Tensor? SlotValue(int index, int k) => k < SlotsPerVariable ? Slot(index, k).Value : null;
+
+    private bool Decays(Variable v) => WeightDecay is not null && UsesWeightDecay(v);
 
     private bool UsesWeightDecay(Variable v)
     {
@@ -377,7 +370,7 @@ public abstract partial class Optimizer
             float sumSquares = 0f;
             foreach (var (g, _) in pairs)
             {
-                sumSquares += OptimizerKernels.SumOfSquares(g.AsSpan());
+                sumSquares += Ops.SumOfSquaresOf(g.AsSpan());
             }
 
             float norm = MathF.Sqrt(sumSquares);
@@ -393,26 +386,24 @@ public abstract partial class Optimizer
         if (ClipNorm is double cn && cn > 0)
         {
             float clip = (float)cn;
-            float sumSquares = OptimizerKernels.SumOfSquares(g.AsSpan());
+            float sumSquares = Ops.SumOfSquaresOf(g.AsSpan());
             float norm = sumSquares > 0 ? MathF.Sqrt(sumSquares) : sumSquares;
             var clipped = Tensor.Allocate(g.Shape);
-            OptimizerKernels.ScaleThenDivide(g.AsSpan(), clip, MathF.Max(norm, clip), clipped.Span);
+            Ops.ScaleThenDivide(g.AsSpan(), clip, MathF.Max(norm, clip), clipped.Span);
             return clipped;
         }
 
         if (GlobalClipNorm is double gcn && gcn > 0)
         {
             var clipped = Tensor.Allocate(g.Shape);
-            Kernels.ElementwiseDriver.BinaryScalar<Kernels.MultiplyOp>(g.AsSpan(), globalScale, clipped.Span);
+            Ops.Scale(g.AsSpan(), globalScale, clipped.Span);
             return clipped;
         }
 
         if (ClipValue is double cv && cv > 0)
         {
             var clipped = Tensor.Allocate(g.Shape);
-            var t = clipped.Span;
-            Kernels.ElementwiseDriver.BinaryScalar<Kernels.MaximumOp>(g.AsSpan(), (float)-cv, t);
-            Kernels.ElementwiseDriver.BinaryScalar<Kernels.MinimumOp>(t, (float)cv, t);
+            Ops.ClipByValue(g.AsSpan(), (float)cv, clipped.Span);
             return clipped;
         }
 

@@ -83,15 +83,15 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
-    {
-        int k = 1;
-        var momentumSlot = Momentum > 0 ? SlotSpan(index, k++, offset, gradient.Length) : default;
-        var average = Centered ? SlotSpan(index, k, offset, gradient.Length) : default;
-        OptimizerKernels.RmsProp(
-            gradient, variable, SlotSpan(index, 0, offset, gradient.Length), momentumSlot, average,
-            learningRate, (float)Rho, (float)(1.0 - Rho), (float)Momentum, (float)Epsilon);
-    }
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset) =>
+        ApplyRule(Rule(learningRate), gradient, variable, index, offset);
+
+    /// <inheritdoc />
+    internal override UpdateRule? BuiltInRule(float learningRate) => Rule(learningRate);
+
+    // Slots in CreateSlots's order: velocity, then momentum (when > 0), then the average gradient (centered).
+    private UpdateRule Rule(float learningRate) =>
+        UpdateRule.RmsProp(learningRate, (float)Rho, (float)(1.0 - Rho), (float)Momentum, (float)Epsilon, withMomentum: Momentum > 0, centered: Centered);
 
     /// <inheritdoc />
     public override IDictionary<string, object?> GetConfig()

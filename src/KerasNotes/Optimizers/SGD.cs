@@ -65,17 +65,14 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset)
-    {
-        if (Momentum > 0)
-        {
-            OptimizerKernels.SgdMomentum(gradient, variable, SlotSpan(index, 0, offset, gradient.Length), learningRate, (float)Momentum, Nesterov);
-        }
-        else
-        {
-            OptimizerKernels.Sgd(gradient, variable, learningRate);
-        }
-    }
+    protected override void UpdateStep(ReadOnlySpan<float> gradient, Span<float> variable, float learningRate, int index, int offset) =>
+        ApplyRule(Rule(learningRate), gradient, variable, index, offset);
+
+    /// <inheritdoc />
+    internal override UpdateRule? BuiltInRule(float learningRate) => Rule(learningRate);
+
+    private UpdateRule Rule(float learningRate) =>
+        Momentum > 0 ? UpdateRule.SgdMomentum(learningRate, (float)Momentum, Nesterov) : UpdateRule.Sgd(learningRate);
 
     /// <inheritdoc />
     public override IDictionary<string, object?> GetConfig()
