@@ -391,9 +391,11 @@ def main():
     p.add_argument("--skip-build", action="store_true", help="use the already built DLL")
     p.add_argument("--idle-wait", type=int, default=120,
                    help="before each run wait up to this many seconds for the machine to be idle (0 = don't)")
+    p.add_argument("--suffix", default="", help="write results<suffix>.md/.json (e.g. -w5 for a run of one workload)")
     args = p.parse_args()
+    global SUFFIX
+    SUFFIX = args.suffix
     if args.quick:
-        global SUFFIX
         args.runs, SUFFIX = 1, "-quick"
     args.workloads = [w.strip() for w in args.workloads.split(",")]
     sys.path.insert(0, HERE)  # for torch_workloads.W3_SHAPES (plain python, no torch import)
