@@ -133,8 +133,19 @@ internal sealed class Registry<T>
     /// Rebuilds an object from its saved class name and config: a built-in class, then a custom registration under
     /// any of <paramref name="keys"/> (registered name, class name…); null when none matches.
     /// </summary>
+    /// <remarks>
+    /// The first key is the file's <c>registered_name</c>. When it differs from the class name (Keras's
+    /// <c>"package&gt;Class"</c>) and is registered, it names a custom class unambiguously and wins over a built-in
+    /// class of the same short name: a custom layer registered as <c>"my_package&gt;Dense"</c> is saved with class
+    /// name <c>"Dense"</c>, and must not come back as a built-in Dense read from its own config.
+    /// </remarks>
     public T? TryFromConfig(string className, ObjectConfig config, params ReadOnlySpan<string?> keys)
     {
+        if (keys.Length > 0 && keys[0] is { } registered && !NameComparer.Equals(registered, className) && FindCustom(registered, out var named))
+        {
+            return named(config);
+        }
+
         Func<ObjectConfig, T>? builtIn;
         lock (_gate)
         {
