@@ -82,5 +82,5 @@ public sealed class BinaryCrossentropy : Loss
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("BinaryCrossentropy", FromConfig, "binary_crossentropy", "bce");
+    internal static void Register() => Table.Add("BinaryCrossentropy", FromConfig, "binary_crossentropy", "bce", "BCE");
 }

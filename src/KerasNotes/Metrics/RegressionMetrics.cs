@@ -17,7 +17,7 @@ public sealed class MeanSquaredError(string name = "mean_squared_error")
     internal static void Register()
     {
         Table.AddClass("MeanSquaredError", FromConfig);
-        Table.AddNames(name => new MeanSquaredError(name: name), "mean_squared_error", "mse");
+        Table.AddNames(name => new MeanSquaredError(name: name), "mean_squared_error", "mse", "MSE");
     }
 }
 
@@ -36,7 +36,7 @@ public sealed class MeanAbsoluteError(string name = "mean_absolute_error")
     internal static void Register()
     {
         Table.AddClass("MeanAbsoluteError", FromConfig);
-        Table.AddNames(name => new MeanAbsoluteError(name: name), "mean_absolute_error", "mae");
+        Table.AddNames(name => new MeanAbsoluteError(name: name), "mean_absolute_error", "mae", "MAE");
     }
 }
 
@@ -55,7 +55,7 @@ public sealed class MeanAbsolutePercentageError(string name = "mean_absolute_per
     internal static void Register()
     {
         Table.AddClass("MeanAbsolutePercentageError", FromConfig);
-        Table.AddNames(name => new MeanAbsolutePercentageError(name: name), "mean_absolute_percentage_error", "mape");
+        Table.AddNames(name => new MeanAbsolutePercentageError(name: name), "mean_absolute_percentage_error", "mape", "MAPE");
     }
 }
 
@@ -74,7 +74,7 @@ public sealed class MeanSquaredLogarithmicError(string name = "mean_squared_loga
     internal static void Register()
     {
         Table.AddClass("MeanSquaredLogarithmicError", FromConfig);
-        Table.AddNames(name => new MeanSquaredLogarithmicError(name: name), "mean_squared_logarithmic_error", "msle");
+        Table.AddNames(name => new MeanSquaredLogarithmicError(name: name), "mean_squared_logarithmic_error", "msle", "MSLE");
     }
 }
 
@@ -93,7 +93,7 @@ public sealed class LogCoshError(string name = "logcosh")
     internal static void Register()
     {
         Table.AddClass("LogCoshError", FromConfig);
-        Table.AddNames(name => new LogCoshError(name: name), "logcosh");
+        Table.AddNames(name => new LogCoshError(name: name), "logcosh", "log_cosh_error");
     }
 }
 
@@ -168,7 +168,7 @@ public sealed class BinaryCrossentropy(string name = "binary_crossentropy", bool
     internal static void Register()
     {
         Table.AddClass("BinaryCrossentropy", FromConfig);
-        Table.AddNames(name => new BinaryCrossentropy(name: name), "binary_crossentropy", "bce");
+        Table.AddNames(name => new BinaryCrossentropy(name: name), "binary_crossentropy", "bce", "BCE");
     }
 }
 

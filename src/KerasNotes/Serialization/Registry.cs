@@ -17,6 +17,7 @@ internal sealed class Registry<T>
 {
     private readonly Dictionary<string, Func<ObjectConfig, T>> _classes;
     private readonly Dictionary<string, Func<string, T>> _names;
+    private readonly Dictionary<string, Func<string, T>> _namesAnyCase = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _knownNames = [];
     private readonly Lock _gate = new();
     private readonly CustomEntries<T> _global;
@@ -92,12 +93,29 @@ internal sealed class Registry<T>
         }
     }
 
+    /// <summary>
+    /// Registers names that match in any case and before class names (Keras's compile checks
+    /// <c>str(identifier).lower() in ["accuracy", "acc"]</c> before it looks the string up, so <c>"Accuracy"</c> is
+    /// the shape-resolved accuracy there, not the class).
+    /// </summary>
+    public void AddNamesAnyCase(Func<string, T> create, params string[] names)
+    {
+        lock (_gate)
+        {
+            foreach (string name in names)
+            {
+                _namesAnyCase.Add(name, create);
+                _knownNames.Add(name);
+            }
+        }
+    }
+
     /// <summary>True when <paramref name="name"/> is a built-in name or class name.</summary>
     public bool IsBuiltIn(string name)
     {
         lock (_gate)
         {
-            return _names.ContainsKey(name) || _classes.ContainsKey(name);
+            return _names.ContainsKey(name) || _namesAnyCase.ContainsKey(name) || _classes.ContainsKey(name);
         }
     }
 
@@ -112,7 +130,11 @@ internal sealed class Registry<T>
         Func<ObjectConfig, T>? byClass;
         lock (_gate)
         {
-            _names.TryGetValue(identifier, out byName);
+            if (!_names.TryGetValue(identifier, out byName))
+            {
+                _namesAnyCase.TryGetValue(identifier, out byName);
+            }
+
             _classes.TryGetValue(identifier, out byClass);
         }
 

@@ -140,10 +140,25 @@ public sealed class RegistryAttackTests
     }
 
     [Fact]
-    public void Loss_and_metric_names_stay_case_sensitive_as_in_Keras()
+    public void Loss_and_metric_names_stay_case_sensitive_beyond_the_aliases_Keras_has()
     {
-        FluentActions.Invoking(() => KLosses.Loss.Get("MSE")).Should().Throw<ArgumentException>();
-        FluentActions.Invoking(() => KMetrics.Metric.Get("ACC")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => KLosses.Loss.Get("Mse")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => KMetrics.Metric.Get("Mae")).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Accuracy_and_crossentropy_in_any_case_are_resolved_from_the_shapes_as_Keras_compile_does()
+    {
+        var model = new Sequential(new Input(4), new Dense(3, activation: "softmax", kernelInitializer: new GlorotUniform(2)));
+        model.Compile("sgd", "CE", ["Accuracy", "ACC", "sparse_categorical_accuracy"]);
+        var (x, _) = SavingTestSupport.SmallData(12);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, 12).Select(i => (float)(i % 3))], 12);
+        var logs = model.Evaluate(x, y);
+        logs.Keys.Should().Equal("loss", "Accuracy", "ACC", "sparse_categorical_accuracy");
+        logs["Accuracy"].Should().Be(logs["sparse_categorical_accuracy"]);
+        logs["ACC"].Should().Be(logs["sparse_categorical_accuracy"]);
+        model.Compile("sgd", "sparse_categorical_crossentropy");
+        model.Evaluate(x, y)["loss"].Should().Be(logs["loss"]);
     }
 
     // ----- a custom name that collides with a built-in
@@ -517,4 +532,41 @@ public sealed class RegistryAttackTests
         loaded.Layers[0].Should().BeOfType<PackagedScaled>().Which.Factor.Should().Be(4f);
         loaded.Layers[1].Should().BeOfType<Dense>();
     }
+
+    [Fact]
+    public void A_model_compiled_with_the_objects_that_Get_returns_for_crossentropy_and_accuracy_loads_again()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(new Input(4), new Dense(3, activation: "softmax", kernelInitializer: new GlorotUniform(2)));
+        model.Compile("adam", KLosses.Loss.Get("crossentropy"), [KMetrics.Metric.Get("accuracy"), KMetrics.Metric.Get("acc")]);
+        var (x, _) = SavingTestSupport.SmallData(12);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, 12).Select(i => (float)(i % 3))], 12);
+        var before = model.Evaluate(x, y);
+        model.Save(temp.File("m.keras"));
+
+        var loaded = Model.Load(temp.File("m.keras"));
+        loaded.Evaluate(x, y).Should().Equal(before);
+        loaded.MetricsNames.Should().Equal(model.MetricsNames);
+    }
+
+    [Theory]
+    [InlineData("MSE")]
+    [InlineData("MAE")]
+    [InlineData("MAPE")]
+    [InlineData("MSLE")]
+    [InlineData("BCE")]
+    [InlineData("KLD")]
+    public void The_upper_case_loss_aliases_of_Keras_3_resolve(string name) =>
+        FluentActions.Invoking(() => KLosses.Loss.Get(name)).Should().NotThrow();
+
+    [Theory]
+    [InlineData("MSE")]
+    [InlineData("MAE")]
+    [InlineData("MAPE")]
+    [InlineData("MSLE")]
+    [InlineData("BCE")]
+    [InlineData("log_cosh_error")]
+    [InlineData("accuracy")]
+    public void The_metric_names_of_Keras_3_resolve(string name) =>
+        FluentActions.Invoking(() => KMetrics.Metric.Get(name)).Should().NotThrow();
 }
