@@ -157,7 +157,7 @@ public static partial class Ops
     /// <summary>Max or average pooling with checked arguments (the pooling layers' path).</summary>
     internal static Tensor Pool2D(Tensor x, Conv2DSpec spec, bool max)
     {
-        var g = spec.Geometry(x.Shape, spec.WindowHeight, spec.WindowWidth);
+        var g = spec.PoolGeometry(x.Shape);
         var y = Tensor.Allocate(new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels));
         Pool2DKernel.Run(max ? Pool2DKernel.Kind.MaxForward : Pool2DKernel.Kind.AverageForward, g, Slice(x), Slice(y), default, default);
         var tape = GradientTape.ShouldRecord(x);
@@ -175,7 +175,7 @@ public static partial class Ops
     {
         var x = n.A!;
         var spec = (Conv2DSpec)n.State!;
-        var geometry = spec.Geometry(x.Shape, spec.WindowHeight, spec.WindowWidth);
+        var geometry = spec.PoolGeometry(x.Shape);
         var dx = Tensor.Allocate(x.Shape);
         bool max = n.I0 == 1;
         Pool2DKernel.Run(
