@@ -17,7 +17,7 @@ internal sealed class Conv2DSpec
         StrideWidth = strides.Width;
         DilationHeight = dilation.Height;
         DilationWidth = dilation.Width;
-        Same = padding == "same";
+        Same = string.Equals(padding, "same", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The op or layer name for messages.</summary>
@@ -131,7 +131,7 @@ internal sealed class Conv2DSpec
     {
         long output = ((long)input + stride - 1) / stride;
         long covering = input + ((output - 1) * stride);
-        return window > covering ? (int)covering : window;
+        return output > 0 && window > covering ? (int)covering : window;
     }
 
     /// <summary>
@@ -166,9 +166,13 @@ internal sealed class Conv2DSpec
         }
     }
 
+    /// <summary>True for <c>"valid"</c> and <c>"same"</c> in any case: Keras lower-cases the padding (<c>standardize_padding</c>).</summary>
+    public static bool IsKnownPadding(string? padding) =>
+        string.Equals(padding, "valid", StringComparison.OrdinalIgnoreCase) || string.Equals(padding, "same", StringComparison.OrdinalIgnoreCase);
+
     private static void CheckPadding(string op, string padding)
     {
-        if (padding is not ("valid" or "same"))
+        if (!IsKnownPadding(padding))
         {
             throw new ArgumentException($"{op}: padding is \"{padding}\"; expected \"valid\" or \"same\".", nameof(padding));
         }

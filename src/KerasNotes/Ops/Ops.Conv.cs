@@ -52,9 +52,11 @@ public static partial class Ops
 
     private static Conv2DGeometry ConvGeometry(Tensor x, Tensor kernel, Tensor? bias, Conv2DSpec spec)
     {
-        if (kernel.Rank != 4)
+        if (kernel.Rank != 4 || kernel.Shape[0] <= 0 || kernel.Shape[1] <= 0)
         {
-            throw new ArgumentException($"{spec.Op}: the kernel must be 4-D [kh, kw, in_channels, filters], got shape {kernel.Shape}.", nameof(kernel));
+            // A kernel with no rows or columns spans nothing: "valid" would give in + 1 output rows (Keras refuses kernel_size 0).
+            throw new ArgumentException(
+                $"{spec.Op}: the kernel must be 4-D [kh, kw, in_channels, filters] with at least one row and column, got shape {kernel.Shape}.", nameof(kernel));
         }
 
         var g = spec.Geometry(x.Shape, kernel.Shape[0], kernel.Shape[1]);
