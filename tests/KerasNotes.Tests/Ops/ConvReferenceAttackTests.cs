@@ -397,4 +397,37 @@ public sealed class ConvReferenceAttackTests(ITestOutputHelper output)
         Near(ey, y.AsSpan(), 1e-6, $"{c} y");
         Near(edx, dx.AsSpan(), 1e-6, $"{c} dx");
     }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Max_pooling_with_many_tied_maxima_sends_each_gradient_to_the_first_one_in_row_major_order(int seed)
+    {
+        var rng = new System.Random(3000 + seed);
+        bool same = rng.Next(2) == 0;
+        int ph = 1 + rng.Next(4), pw = 1 + rng.Next(4);
+        int h = Math.Max(1 + rng.Next(9), same ? 1 : ph), w = Math.Max(1 + rng.Next(9), same ? 1 : pw);
+        var c = new PoolCase(1 + rng.Next(2), h, w, 1 + rng.Next(4), ph, pw, 1 + rng.Next(3), 1 + rng.Next(3), same, Max: true);
+        float[] xs = [.. Enumerable.Range(0, c.B * c.H * c.W * c.C).Select(_ => (float)rng.Next(-1, 2))];
+        var (oh, _) = Pad(c.H, c.Ph, c.Sh, 1, c.Same);
+        var (ow, _) = Pad(c.W, c.Pw, c.Sw, 1, c.Same);
+        float[] dys = Values(rng, c.B * oh * ow * c.C);
+        var (ey, edx) = RefPool(c, xs, dys);
+        var xv = new Variable(Tensor.FromArray(xs, c.B, c.H, c.W, c.C), "x");
+        using var tape = new GradientTape();
+        var y = Ops.MaxPool2D(xv, (c.Ph, c.Pw), (c.Sh, c.Sw), c.Same ? "same" : "valid");
+        Near(ey, y.AsSpan(), 0, $"{c} y");
+        var dx = tape.Gradient(Ops.Sum(Ops.Multiply(y, Tensor.FromArray(dys, c.B, (int)oh, (int)ow, c.C))), [xv])[0];
+        Near(edx, dx.AsSpan(), 1e-6, $"{c} dx");
+    }
+
+    [Fact]
+    public void Global_max_pooling_splits_the_gradient_equally_among_tied_maxima_as_TensorFlow()
+    {
+        var x = new Variable(Tensor.FromArray([1, 3, 3, 0, 3, 2, 3, -1], 2, 2, 2, 1), "x");
+        using var tape = new GradientTape();
+        var y = Ops.GlobalMaxPool2D(x);
+        y.ToArray().Should().Equal(3f, 3f);
+        var dx = tape.Gradient(Ops.Sum(Ops.Multiply(y, Tensor.FromArray([4, 6], 2, 1))), [x])[0];
+        dx.ToArray().Should().Equal(0f, 2f, 2f, 0f, 3f, 0f, 3f, 0f);
+    }
 }
