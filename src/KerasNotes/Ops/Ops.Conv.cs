@@ -36,6 +36,15 @@ public static partial class Ops
     {
         var g = ConvGeometry(x, kernel, bias, spec);
         int filters = kernel.Shape[3];
+        long values = (long)g.Batch * g.OutHeight * g.OutWidth * filters;
+        if (values > Array.MaxLength)
+        {
+            // Filters can make the output far larger than the input: say which arguments did, rather than fail in the allocation.
+            throw new ArgumentException(
+                $"{spec.Op}: the input {x.Shape} and kernel {kernel.Shape} give an output [{g.Batch}, {g.OutHeight}, {g.OutWidth}, {filters}] of {values} values, more than a tensor can hold ({Array.MaxLength}).",
+                nameof(x));
+        }
+
         var y = Tensor.Allocate(new Shape(g.Batch, g.OutHeight, g.OutWidth, filters));
         Conv2DKernel.Forward(g, Slice(x), Slice(kernel), bias is null ? default : Slice(bias), activation, filters, Slice(y));
 

@@ -205,4 +205,15 @@ public sealed class ConvLayerAttackTests(ITestOutputHelper output)
         var expected = Ops.GlobalMaxPool2D(x, keepDims: true);
         TensorAssert.Close(expected, y, 1e-6, 1e-6, "max then average of whole images");
     }
+
+    [Fact]
+    public void A_convolution_whose_output_cannot_be_held_is_refused_naming_the_shape()
+    {
+        // 4096 × 4096 positions × 256 filters = 2^32 values: more than a tensor can hold, from a 64 MB input.
+        var x = Tensor.FromArray(new float[4096 * 4096], 1, 4096, 4096, 1);
+        var k = Tensor.FromArray(new float[256], 1, 1, 1, 256);
+        var e = FluentActions.Invoking(() => Ops.Conv2D(x, k)).Should().Throw<ArgumentException>().Which;
+        output.WriteLine(e.Message);
+        e.Message.Should().Contain("4096");
+    }
 }
