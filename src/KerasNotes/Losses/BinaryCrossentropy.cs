@@ -78,6 +78,7 @@ public sealed class BinaryCrossentropy : Loss
     public static BinaryCrossentropy FromConfig(ObjectConfig config)
     {
         string reduction = ReductionIn(config);
+        RejectOtherAxis(config, nameof(BinaryCrossentropy));
         return config.Name is { } name ? new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction, name) : new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction);
     }
 

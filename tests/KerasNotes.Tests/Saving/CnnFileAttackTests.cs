@@ -159,4 +159,28 @@ public sealed class CnnFileAttackTests(ITestOutputHelper output)
         loaded.Predict(GradientCheck.Random(7, -1f, 1f, 8, 6, 5, 2)).Shape.Should().Be(new Shape(8, 2));
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
     }
+
+    [Theory]
+    [InlineData("SparseCategoricalCrossentropy", "ignore_class", "0")]
+    [InlineData("SparseCategoricalCrossentropy", "axis", "1")]
+    [InlineData("CategoricalCrossentropy", "axis", "1")]
+    [InlineData("BinaryCrossentropy", "axis", "0")]
+    public void A_loss_config_asking_for_what_KerasNotes_cannot_compute_is_refused_naming_the_key(string className, string key, string value)
+    {
+        // A Keras file whose loss masks a class or reduces another axis would otherwise load and train on another loss.
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(new Input(4), new Dense(3, activation: "softmax"));
+        model.Compile("sgd", className switch
+        {
+            "SparseCategoricalCrossentropy" => new KerasNotes.Losses.SparseCategoricalCrossentropy(),
+            "CategoricalCrossentropy" => new KerasNotes.Losses.CategoricalCrossentropy(),
+            _ => new KerasNotes.Losses.BinaryCrossentropy(),
+        });
+        string path = Saved(temp, model);
+        Model.Load(path).CompiledLoss.Should().NotBeNull();
+        string edited = Edited(temp, path, root => root["compile_config"]!["loss"]!["config"]![key] = JsonNode.Parse(value));
+        var e = FluentActions.Invoking(() => Model.Load(edited)).Should().Throw<ModelFormatException>().Which;
+        output.WriteLine(e.Message);
+        e.Message.Should().Contain(key);
+    }
 }
