@@ -183,4 +183,82 @@ public sealed class CnnFileAttackTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         e.Message.Should().Contain(key);
     }
+
+    private static readonly string[] s_values =
+    [
+        "0", "-1", "1", "2", "3", "7", "1000000000", "2147483647", "-2147483648", "2147483648", "1.5", "\"3\"", "null", "[]",
+        "[1]", "[2, 2]", "[0, 2]", "[2147483647, 1]", "[1, 2147483647]", "[3, 3, 3]", "true", "[-1, 3]", "[65536, 65536]",
+        "\"same\"", "\"valid\"", "\"SAME\"", "\"full\"", "{}", "[null, 2]",
+    ];
+
+    private static readonly (string Class, string Key)[] s_targets =
+    [
+        ("Conv2D", "filters"), ("Conv2D", "kernel_size"), ("Conv2D", "strides"), ("Conv2D", "dilation_rate"), ("Conv2D", "padding"),
+        ("Conv2D", "groups"), ("Conv2D", "use_bias"), ("MaxPooling2D", "pool_size"), ("MaxPooling2D", "strides"),
+        ("MaxPooling2D", "padding"), ("Reshape", "target_shape"), ("GlobalMaxPooling2D", "keepdims"),
+    ];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void Random_conv_and_pool_values_in_a_file_load_and_predict_or_are_refused_by_name(int seed)
+    {
+        using var temp = SavingTestSupport.Temp();
+
+        // Odd seeds use a model without weights, so that most edits still load and reach Predict.
+        bool weightless = seed % 2 == 1;
+        string path = Saved(temp, weightless
+            ? new Sequential(new Input(9, 8, 2), new MaxPooling2D(3, padding: "same"), new Reshape(-1, 2), new Reshape(3, -1, 2), new GlobalMaxPooling2D())
+            : Cnn());
+        var targets = weightless ? s_targets.Where(t => t.Class != "Conv2D").ToArray() : s_targets;
+        var rng = new System.Random(seed);
+        var x = GradientCheck.Random(8, -1f, 1f, 2, 9, 8, 2);
+        int loaded = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            var edits = Enumerable.Range(0, 1 + rng.Next(3)).Select(_ => (targets[rng.Next(targets.Length)], s_values[rng.Next(s_values.Length)])).ToList();
+            string what = string.Join("; ", edits.Select(e => $"{e.Item1.Class}.{e.Item1.Key} = {e.Item2}"));
+            string edited = Edited(temp, path, root =>
+            {
+                foreach (var ((cls, key), value) in edits)
+                {
+                    LayerConfig(root, cls)[key] = JsonNode.Parse(value);
+                }
+            });
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                var model = Model.Load(edited);
+                loaded++;
+                try
+                {
+                    model.Predict(x);
+                }
+                catch (ArgumentException e)
+                {
+                    output.WriteLine($"{what}: predict refused: {e.Message}");
+                }
+            }
+            catch (ModelFormatException e)
+            {
+                e.Message.Should().NotBeNullOrWhiteSpace();
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+            }
+            finally
+            {
+                File.Delete(edited);
+            }
+
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), what);
+        }
+
+        output.WriteLine($"{loaded} of 60 edited files loaded");
+    }
 }
