@@ -430,4 +430,20 @@ public sealed class ConvReferenceAttackTests(ITestOutputHelper output)
         var dx = tape.Gradient(Ops.Sum(Ops.Multiply(y, Tensor.FromArray([4, 6], 2, 1))), [x])[0];
         dx.ToArray().Should().Equal(0f, 2f, 2f, 0f, 3f, 0f, 3f, 0f);
     }
+
+    private static Tensor Rand(int seed, params int[] shape) => TestSupport.GradientCheck.Random(seed, -1f, 1f, shape);
+
+    private static readonly TestSupport.GradientCases s_finiteDifferences = new TestSupport.GradientCases()
+        .Add("Conv2D same, strides 3, odd sizes", x => Ops.Conv2D(x[0], x[1], 3, "same"), Rand(41, 2, 7, 8, 2), Rand(42, 3, 2, 2, 3))
+        .Add("Conv2D same, strides (2, 3), 4×1 kernel", x => Ops.Conv2D(x[0], x[1], (2, 3), "same", (1, 1)), Rand(43, 1, 9, 5, 3), Rand(44, 4, 1, 3, 2))
+        .Add("Conv2D same, dilation (3, 2), even kernel", x => Ops.Conv2D(x[0], x[1], (1, 1), "same", (3, 2)), Rand(45, 1, 7, 6, 2), Rand(46, 2, 2, 2, 2))
+        .Add("Conv2D valid, strides 3, kernel as wide as the input", x => Ops.Conv2D(x[0], x[1], 3, "valid"), Rand(47, 2, 8, 4, 1), Rand(48, 2, 4, 1, 3))
+        .Add("AvgPool2D same, pool 4, strides 3", x => Ops.AvgPool2D(x[0], 4, 3, "same"), Rand(49, 2, 7, 8, 2))
+        .Add("MaxPool2D same, pool (3, 2), strides (3, 1)", x => Ops.MaxPool2D(x[0], (3, 2), (3, 1), "same"), TestSupport.GradientCheck.Distinct(50, 0.05f, 1, 8, 5, 2));
+
+    public static TheoryData<string> FiniteDifferenceCases => s_finiteDifferences.Names;
+
+    [Theory]
+    [MemberData(nameof(FiniteDifferenceCases))]
+    public void Conv_and_pool_gradients_match_finite_differences_with_strides_two_and_three(string name) => s_finiteDifferences.Check(name);
 }
