@@ -110,7 +110,7 @@ public abstract class Pooling2D : Layer
         }
 
         string padding = config.GetString("padding", DefaultPadding)!;
-        if (padding is not ("valid" or "same"))
+        if (!Conv2DSpec.IsKnownPadding(padding))
         {
             throw config.Fail("padding", $"{who}: padding \"{padding}\" is not supported; expected \"valid\" or \"same\".");
         }

@@ -43,6 +43,20 @@ public sealed class Reshape : Layer
             throw new ArgumentException($"Reshape '{Name}': targetShape [{string.Join(", ", targetShape)}] must have at least one axis and at most one -1.", nameof(targetShape));
         }
 
+        // A sample cannot hold more values than a tensor; checked here, the products below cannot wrap (65536^4 wrapped
+        // a long to 0, and working out the -1 divided by it).
+        long values = 1;
+        foreach (int d in targetShape)
+        {
+            values *= d == -1 ? 1 : d;
+            if (values > Array.MaxLength)
+            {
+                throw new ArgumentException(
+                    $"Reshape '{Name}': targetShape [{string.Join(", ", targetShape)}] holds more than {Array.MaxLength} values per sample, more than a tensor can hold.",
+                    nameof(targetShape));
+            }
+        }
+
         _target = (int[])targetShape.Clone();
     }
 
@@ -60,7 +74,8 @@ public sealed class Reshape : Layer
         for (int i = 1; i < inputShape.Rank; i++)
         {
             inputKnown &= inputShape[i] >= 0;
-            known *= Math.Max(inputShape[i], 1);
+            // An axis of size 0 leaves no values to reshape; past a tensor's size the count saturates (it cannot fit anyway).
+            known = Math.Min(known * Math.Max(inputShape[i], 0), (long)Array.MaxLength + 1);
         }
 
         long product = 1;
@@ -79,7 +94,7 @@ public sealed class Reshape : Layer
 
         if (inputKnown)
         {
-            if (free >= 0 ? known % product != 0 : known != product)
+            if (known > Array.MaxLength || (free >= 0 ? known % product != 0 : known != product))
             {
                 throw new ArgumentException(
                     $"Reshape '{Name}': cannot reshape samples of shape {inputShape} ({known} values) to [{string.Join(", ", _target)}].", nameof(inputShape));

@@ -78,9 +78,10 @@ public sealed class BinaryCrossentropy : Loss
     public static BinaryCrossentropy FromConfig(ObjectConfig config)
     {
         string reduction = ReductionIn(config);
+        RejectOtherAxis(config, nameof(BinaryCrossentropy));
         return config.Name is { } name ? new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction, name) : new BinaryCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction);
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("BinaryCrossentropy", FromConfig, "binary_crossentropy", "bce");
+    internal static void Register() => Table.Add("BinaryCrossentropy", FromConfig, "binary_crossentropy", "bce", "BCE");
 }

@@ -102,6 +102,7 @@ public sealed class CategoricalCrossentropy : Loss
     public static CategoricalCrossentropy FromConfig(ObjectConfig config)
     {
         string reduction = ReductionIn(config);
+        RejectOtherAxis(config, nameof(CategoricalCrossentropy));
         return config.Name is { } name ? new CategoricalCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction, name) : new CategoricalCrossentropy(config.GetBoolean("from_logits"), config.GetDouble("label_smoothing"), reduction);
     }
 

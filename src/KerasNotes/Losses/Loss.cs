@@ -187,6 +187,20 @@ public abstract class Loss : IRegistered<Loss>
     /// <inheritdoc />
     static Registry<Loss> IRegistered<Loss>.Registry => Table;
 
+    /// <summary>
+    /// Refuses a crossentropy config reducing another axis than the last one: the losses compute over the last axis
+    /// only, and a Keras file asking for another would load and train on another loss.
+    /// </summary>
+    private protected static void RejectOtherAxis(ObjectConfig config, string className)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int axis = config.GetInt32("axis", -1);
+        if (axis != -1)
+        {
+            throw config.Fail("axis", $"loss {className} '{config.Name}': axis = {axis} is not supported; expected -1.");
+        }
+    }
+
     /// <summary>The reduction a saved config names; Keras 2's <c>"auto"</c> (or none) is the default.</summary>
     private protected static string ReductionIn(ObjectConfig config)
     {

@@ -20,7 +20,7 @@ public sealed class MeanSquaredError(string reduction = Loss.DefaultReduction, s
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("MeanSquaredError", FromConfig, "mean_squared_error", "mse");
+    internal static void Register() => Table.Add("MeanSquaredError", FromConfig, "mean_squared_error", "mse", "MSE");
 }
 
 /// <summary>Mean of absolute errors over the last axis (Keras <c>mean_absolute_error</c>, alias <c>mae</c>).</summary>
@@ -41,7 +41,7 @@ public sealed class MeanAbsoluteError(string reduction = Loss.DefaultReduction, 
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("MeanAbsoluteError", FromConfig, "mean_absolute_error", "mae");
+    internal static void Register() => Table.Add("MeanAbsoluteError", FromConfig, "mean_absolute_error", "mae", "MAE");
 }
 
 /// <summary><c>100 · mean(|y − p| / max(|y|, 1e-7))</c> over the last axis (Keras <c>mape</c>).</summary>
@@ -63,7 +63,7 @@ public sealed class MeanAbsolutePercentageError(string reduction = Loss.DefaultR
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("MeanAbsolutePercentageError", FromConfig, "mean_absolute_percentage_error", "mape");
+    internal static void Register() => Table.Add("MeanAbsolutePercentageError", FromConfig, "mean_absolute_percentage_error", "mape", "MAPE");
 }
 
 /// <summary><c>mean((log(max(p, 1e-7) + 1) − log(max(y, 1e-7) + 1))²)</c> over the last axis (Keras <c>msle</c>).</summary>
@@ -86,7 +86,7 @@ public sealed class MeanSquaredLogarithmicError(string reduction = Loss.DefaultR
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("MeanSquaredLogarithmicError", FromConfig, "mean_squared_logarithmic_error", "msle");
+    internal static void Register() => Table.Add("MeanSquaredLogarithmicError", FromConfig, "mean_squared_logarithmic_error", "msle", "MSLE");
 }
 
 /// <summary>
@@ -189,7 +189,7 @@ public sealed class KLDivergence(string reduction = Loss.DefaultReduction, strin
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.Add("KLDivergence", FromConfig, "kl_divergence", "kld", "kullback_leibler_divergence");
+    internal static void Register() => Table.Add("KLDivergence", FromConfig, "kl_divergence", "kld", "KLD", "kullback_leibler_divergence");
 }
 
 /// <summary>Poisson loss <c>mean(p − y·log(p + 1e-7))</c> over the last axis (Keras <c>poisson</c>).</summary>

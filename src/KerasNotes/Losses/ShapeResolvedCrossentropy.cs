@@ -25,7 +25,7 @@ internal sealed class ShapeResolvedCrossentropy(string name) : Loss(name)
         return _resolved.Call(yTrue, yPred);
     }
 
-    // Keras's loss="crossentropy" / "ce": the name is kept as typed.
+    // Keras's loss="crossentropy" / "ce", in any case (compile checks str(identifier).lower()): the name is kept as typed.
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.AddNames(name => new ShapeResolvedCrossentropy(name), "crossentropy", "ce");
+    internal static void Register() => Table.AddNamesAnyCase(name => new ShapeResolvedCrossentropy(name), "crossentropy", "ce");
 }

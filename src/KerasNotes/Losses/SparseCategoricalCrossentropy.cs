@@ -104,6 +104,12 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false, strin
     public static SparseCategoricalCrossentropy FromConfig(ObjectConfig config)
     {
         string reduction = ReductionIn(config);
+        RejectOtherAxis(config, nameof(SparseCategoricalCrossentropy));
+        if (config.GetJson("ignore_class") is { } ignored && ignored != "null")
+        {
+            throw config.Fail("ignore_class", $"loss SparseCategoricalCrossentropy '{config.Name}': ignore_class = {ignored} is not supported yet; expected null.");
+        }
+
         return config.Name is { } name ? new SparseCategoricalCrossentropy(config.GetBoolean("from_logits"), reduction, name) : new SparseCategoricalCrossentropy(config.GetBoolean("from_logits"), reduction);
     }
 

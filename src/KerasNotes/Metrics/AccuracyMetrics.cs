@@ -279,7 +279,8 @@ internal sealed class ShapeResolvedAccuracy(string name) : Mean(name)
         UpdateValues(_fn(yTrue, yPred), sampleWeight);
     }
 
-    // Keras's metrics=["accuracy"] / ["acc"]: the name is kept as typed.
+    // Keras's metrics=["accuracy"] / ["acc"], in any case (compile checks str(identifier).lower(), so "Accuracy" is this
+    // and not the exact-match Accuracy class): the name is kept as typed.
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => Table.AddNames(name => new ShapeResolvedAccuracy(name), "accuracy", "acc");
+    internal static void Register() => Table.AddNamesAnyCase(name => new ShapeResolvedAccuracy(name), "accuracy", "acc");
 }

@@ -17,7 +17,7 @@ public sealed class MeanSquaredError(string name = "mean_squared_error")
     internal static void Register()
     {
         Table.AddClass("MeanSquaredError", FromConfig);
-        Table.AddNames(name => new MeanSquaredError(name: name), "mean_squared_error", "mse");
+        Table.AddNames(name => new MeanSquaredError(name: name), "mean_squared_error", "mse", "MSE");
     }
 }
 
@@ -36,7 +36,7 @@ public sealed class MeanAbsoluteError(string name = "mean_absolute_error")
     internal static void Register()
     {
         Table.AddClass("MeanAbsoluteError", FromConfig);
-        Table.AddNames(name => new MeanAbsoluteError(name: name), "mean_absolute_error", "mae");
+        Table.AddNames(name => new MeanAbsoluteError(name: name), "mean_absolute_error", "mae", "MAE");
     }
 }
 
@@ -55,7 +55,7 @@ public sealed class MeanAbsolutePercentageError(string name = "mean_absolute_per
     internal static void Register()
     {
         Table.AddClass("MeanAbsolutePercentageError", FromConfig);
-        Table.AddNames(name => new MeanAbsolutePercentageError(name: name), "mean_absolute_percentage_error", "mape");
+        Table.AddNames(name => new MeanAbsolutePercentageError(name: name), "mean_absolute_percentage_error", "mape", "MAPE");
     }
 }
 
@@ -74,7 +74,7 @@ public sealed class MeanSquaredLogarithmicError(string name = "mean_squared_loga
     internal static void Register()
     {
         Table.AddClass("MeanSquaredLogarithmicError", FromConfig);
-        Table.AddNames(name => new MeanSquaredLogarithmicError(name: name), "mean_squared_logarithmic_error", "msle");
+        Table.AddNames(name => new MeanSquaredLogarithmicError(name: name), "mean_squared_logarithmic_error", "msle", "MSLE");
     }
 }
 
@@ -93,7 +93,7 @@ public sealed class LogCoshError(string name = "logcosh")
     internal static void Register()
     {
         Table.AddClass("LogCoshError", FromConfig);
-        Table.AddNames(name => new LogCoshError(name: name), "logcosh");
+        Table.AddNames(name => new LogCoshError(name: name), "logcosh", "log_cosh_error");
     }
 }
 
@@ -143,10 +143,24 @@ public sealed class RootMeanSquaredError : Metric
 public sealed class BinaryCrossentropy(string name = "binary_crossentropy", bool fromLogits = false)
     : MeanMetricWrapper((t, p) => new Losses.BinaryCrossentropy(fromLogits).Call(t, p), name, MetricDirection.Down)
 {
-    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    /// <summary>Whether predictions are logits (saved as <c>from_logits</c>).</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["from_logits"] = FromLogits;
+        config["label_smoothing"] = 0;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>); refuses what it cannot compute.</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static BinaryCrossentropy FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        CrossentropyMetricConfig.RejectUnsupported(config, "BinaryCrossentropy");
         return config.Name is { } name ? new BinaryCrossentropy(name, config.GetBoolean("from_logits")) : new BinaryCrossentropy(fromLogits: config.GetBoolean("from_logits"));
     }
 
@@ -154,7 +168,7 @@ public sealed class BinaryCrossentropy(string name = "binary_crossentropy", bool
     internal static void Register()
     {
         Table.AddClass("BinaryCrossentropy", FromConfig);
-        Table.AddNames(name => new BinaryCrossentropy(name: name), "binary_crossentropy", "bce");
+        Table.AddNames(name => new BinaryCrossentropy(name: name), "binary_crossentropy", "bce", "BCE");
     }
 }
 
@@ -162,10 +176,25 @@ public sealed class BinaryCrossentropy(string name = "binary_crossentropy", bool
 public sealed class CategoricalCrossentropy(string name = "categorical_crossentropy", bool fromLogits = false)
     : MeanMetricWrapper((t, p) => new Losses.CategoricalCrossentropy(fromLogits).Call(t, p), name, MetricDirection.Down)
 {
-    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    /// <summary>Whether predictions are logits (saved as <c>from_logits</c>).</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["from_logits"] = FromLogits;
+        config["label_smoothing"] = 0;
+        config["axis"] = -1;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>); refuses what it cannot compute.</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static CategoricalCrossentropy FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        CrossentropyMetricConfig.RejectUnsupported(config, "CategoricalCrossentropy");
         return config.Name is { } name ? new CategoricalCrossentropy(name, config.GetBoolean("from_logits")) : new CategoricalCrossentropy(fromLogits: config.GetBoolean("from_logits"));
     }
 
@@ -181,10 +210,24 @@ public sealed class CategoricalCrossentropy(string name = "categorical_crossentr
 public sealed class SparseCategoricalCrossentropy(string name = "sparse_categorical_crossentropy", bool fromLogits = false)
     : MeanMetricWrapper((t, p) => new Losses.SparseCategoricalCrossentropy(fromLogits).Call(t, p), name, MetricDirection.Down)
 {
-    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>).</summary>
+    /// <summary>Whether predictions are logits (saved as <c>from_logits</c>).</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc />
+    public override IDictionary<string, object?> GetConfig()
+    {
+        var config = base.GetConfig();
+        config["from_logits"] = FromLogits;
+        config["axis"] = -1;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its saved config (Keras <c>from_config</c>); refuses what it cannot compute.</summary>
+    /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static SparseCategoricalCrossentropy FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        CrossentropyMetricConfig.RejectUnsupported(config, "SparseCategoricalCrossentropy");
         return config.Name is { } name ? new SparseCategoricalCrossentropy(name, config.GetBoolean("from_logits")) : new SparseCategoricalCrossentropy(fromLogits: config.GetBoolean("from_logits"));
     }
 
@@ -288,5 +331,28 @@ public sealed class CategoricalHinge(string name = "categorical_hinge")
     {
         Table.AddClass("CategoricalHinge", FromConfig);
         Table.AddNames(name => new CategoricalHinge(name: name), "categorical_hinge");
+    }
+}
+
+/// <summary>What the crossentropy metrics share when they are read from a file.</summary>
+internal static class CrossentropyMetricConfig
+{
+    /// <summary>
+    /// Refuses <c>label_smoothing</c> other than 0 and <c>axis</c> other than -1: the metrics compute neither, and a
+    /// metric that silently ignored them would report other numbers than Keras for the same model.
+    /// </summary>
+    public static void RejectUnsupported(ObjectConfig config, string className)
+    {
+        double smoothing = config.GetDouble("label_smoothing");
+        if (smoothing != 0)
+        {
+            throw config.Fail("label_smoothing", $"metric {className} '{config.Name}': label_smoothing = {smoothing} is not supported; expected 0.");
+        }
+
+        int axis = config.GetInt32("axis", -1);
+        if (axis != -1)
+        {
+            throw config.Fail("axis", $"metric {className} '{config.Name}': axis = {axis} is not supported; expected -1.");
+        }
     }
 }

@@ -17,7 +17,7 @@ internal sealed class Conv2DSpec
         StrideWidth = strides.Width;
         DilationHeight = dilation.Height;
         DilationWidth = dilation.Width;
-        Same = padding == "same";
+        Same = string.Equals(padding, "same", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The op or layer name for messages.</summary>
@@ -92,8 +92,9 @@ internal sealed class Conv2DSpec
                 $"{Op} expects a 4-D input [batch, height, width, channels] (channels_last), got shape {x}.", nameof(x));
         }
 
-        var (oh, top) = Conv2DGeometry.Padding(x[1], kh, StrideHeight, DilationHeight, Same);
-        var (ow, left) = Conv2DGeometry.Padding(x[2], kw, StrideWidth, DilationWidth, Same);
+        int dh = EquivalentDilation(x[1], kh, DilationHeight), dw = EquivalentDilation(x[2], kw, DilationWidth);
+        var (oh, top) = Conv2DGeometry.Padding(x[1], kh, StrideHeight, dh, Same);
+        var (ow, left) = Conv2DGeometry.Padding(x[2], kw, StrideWidth, dw, Same);
         if (oh <= 0 || ow <= 0)
         {
             long spanH = ((long)(kh - 1) * DilationHeight) + 1, spanW = ((long)(kw - 1) * DilationWidth) + 1;
@@ -102,7 +103,59 @@ internal sealed class Conv2DSpec
                 nameof(x));
         }
 
-        return new Conv2DGeometry(x[0], x[1], x[2], x[3], kh, kw, StrideHeight, StrideWidth, DilationHeight, DilationWidth, top, left, oh, ow);
+        CheckIndexable(x, x[1], kh, dh, StrideHeight);
+        CheckIndexable(x, x[2], kw, dw, StrideWidth);
+        return new Conv2DGeometry(x[0], x[1], x[2], x[3], kh, kw, StrideHeight, StrideWidth, dh, dw, top, left, oh, ow);
+    }
+
+    /// <summary>
+    /// The geometry of a pooling over <paramref name="x"/>. A "same"-padded window longer than
+    /// <c>in + (out − 1)·stride</c> covers the whole axis from every output position, exactly as that length does:
+    /// it is cut to it (the same cells in the same order, so the same values, maxima and gradients), so the work
+    /// follows the input and not the window (a pool of 2^31 rows looped over 2^31 rows per output: minutes per image).
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not 4-D, or the window is larger than the (padded) input.</exception>
+    public Conv2DGeometry PoolGeometry(Shape x)
+    {
+        int wh = WindowHeight, ww = WindowWidth;
+        if (Same && x.Rank == 4)
+        {
+            wh = CoveringWindow(x[1], wh, StrideHeight);
+            ww = CoveringWindow(x[2], ww, StrideWidth);
+        }
+
+        return Geometry(x, wh, ww);
+    }
+
+    private static int CoveringWindow(int input, int window, int stride)
+    {
+        long output = ((long)input + stride - 1) / stride;
+        long covering = input + ((output - 1) * stride);
+        return output > 0 && window > covering ? (int)covering : window;
+    }
+
+    /// <summary>
+    /// A dilation of at least twice the input, with "same" padding (so stride 1), leaves of each output's taps only the
+    /// centre one of an odd kernel on the image, and none of an even one, whatever its value: any such dilation is
+    /// replaced by <c>2 · input</c>, which gives the same numbers with indices the kernels can hold in an int (a
+    /// dilation near 2^31 wrapped around and read the wrong pixels). "valid" padding refuses such windows anyway.
+    /// </summary>
+    private int EquivalentDilation(int input, int window, int dilation) =>
+        Same && window > 1 && dilation > 2L * input ? (int)Math.Min(2L * Math.Max(input, 1), int.MaxValue) : dilation;
+
+    /// <summary>
+    /// Refuses a window whose index arithmetic would leave int (input + twice the span): the kernels index in int for
+    /// speed, and a wrapped index reads the wrong cell rather than failing.
+    /// </summary>
+    private void CheckIndexable(Shape x, int input, int window, int dilation, int stride)
+    {
+        long span = ((long)(window - 1) * dilation) + 1;
+        if (input + (2 * span) + Math.Min(stride, input) > int.MaxValue)
+        {
+            throw new ArgumentException(
+                $"{Op}: a window of {window} taps {dilation} apart (spanning {span}) over an axis of {input} in the input {x} is beyond what KerasNotes can index ({int.MaxValue}).",
+                nameof(x));
+        }
     }
 
     private static void CheckPositive(string op, string name, (int Height, int Width) value)
@@ -113,9 +166,13 @@ internal sealed class Conv2DSpec
         }
     }
 
+    /// <summary>True for <c>"valid"</c> and <c>"same"</c> in any case: Keras lower-cases the padding (<c>standardize_padding</c>).</summary>
+    public static bool IsKnownPadding(string? padding) =>
+        string.Equals(padding, "valid", StringComparison.OrdinalIgnoreCase) || string.Equals(padding, "same", StringComparison.OrdinalIgnoreCase);
+
     private static void CheckPadding(string op, string padding)
     {
-        if (padding is not ("valid" or "same"))
+        if (!IsKnownPadding(padding))
         {
             throw new ArgumentException($"{op}: padding is \"{padding}\"; expected \"valid\" or \"same\".", nameof(padding));
         }

@@ -36,6 +36,15 @@ public static partial class Ops
     {
         var g = ConvGeometry(x, kernel, bias, spec);
         int filters = kernel.Shape[3];
+        long values = (long)g.Batch * g.OutHeight * g.OutWidth * filters;
+        if (values > Array.MaxLength)
+        {
+            // Filters can make the output far larger than the input: say which arguments did, rather than fail in the allocation.
+            throw new ArgumentException(
+                $"{spec.Op}: the input {x.Shape} and kernel {kernel.Shape} give an output [{g.Batch}, {g.OutHeight}, {g.OutWidth}, {filters}] of {values} values, more than a tensor can hold ({Array.MaxLength}).",
+                nameof(x));
+        }
+
         var y = Tensor.Allocate(new Shape(g.Batch, g.OutHeight, g.OutWidth, filters));
         Conv2DKernel.Forward(g, Slice(x), Slice(kernel), bias is null ? default : Slice(bias), activation, filters, Slice(y));
 
@@ -52,9 +61,11 @@ public static partial class Ops
 
     private static Conv2DGeometry ConvGeometry(Tensor x, Tensor kernel, Tensor? bias, Conv2DSpec spec)
     {
-        if (kernel.Rank != 4)
+        if (kernel.Rank != 4 || kernel.Shape[0] <= 0 || kernel.Shape[1] <= 0)
         {
-            throw new ArgumentException($"{spec.Op}: the kernel must be 4-D [kh, kw, in_channels, filters], got shape {kernel.Shape}.", nameof(kernel));
+            // A kernel with no rows or columns spans nothing: "valid" would give in + 1 output rows (Keras refuses kernel_size 0).
+            throw new ArgumentException(
+                $"{spec.Op}: the kernel must be 4-D [kh, kw, in_channels, filters] with at least one row and column, got shape {kernel.Shape}.", nameof(kernel));
         }
 
         var g = spec.Geometry(x.Shape, kernel.Shape[0], kernel.Shape[1]);
@@ -157,7 +168,7 @@ public static partial class Ops
     /// <summary>Max or average pooling with checked arguments (the pooling layers' path).</summary>
     internal static Tensor Pool2D(Tensor x, Conv2DSpec spec, bool max)
     {
-        var g = spec.Geometry(x.Shape, spec.WindowHeight, spec.WindowWidth);
+        var g = spec.PoolGeometry(x.Shape);
         var y = Tensor.Allocate(new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels));
         Pool2DKernel.Run(max ? Pool2DKernel.Kind.MaxForward : Pool2DKernel.Kind.AverageForward, g, Slice(x), Slice(y), default, default);
         var tape = GradientTape.ShouldRecord(x);
@@ -175,7 +186,7 @@ public static partial class Ops
     {
         var x = n.A!;
         var spec = (Conv2DSpec)n.State!;
-        var geometry = spec.Geometry(x.Shape, spec.WindowHeight, spec.WindowWidth);
+        var geometry = spec.PoolGeometry(x.Shape);
         var dx = Tensor.Allocate(x.Shape);
         bool max = n.I0 == 1;
         Pool2DKernel.Run(

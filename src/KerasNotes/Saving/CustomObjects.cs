@@ -54,6 +54,7 @@ public sealed class CustomObjects
 
     /// <summary>Adds a loss function under <paramref name="name"/> (the name a model compiled with it saved).</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
     public CustomObjects AddLoss(string name, LossFunction loss)
     {
         var (key, factory) = LossEntry(name, loss);
@@ -63,14 +64,16 @@ public sealed class CustomObjects
 
     /// <summary>Adds a factory for a custom <see cref="Loss"/> subclass saved under <paramref name="name"/>.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
     public CustomObjects AddLoss(string name, Func<Loss> factory)
     {
-        _losses.Add(name, Checked(name, factory), null);
+        _losses.Add(name, Checked(Loss.Table, name, factory), null);
         return this;
     }
 
     /// <summary>Adds a metric function under <paramref name="name"/> (its per-sample values are averaged).</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
     public CustomObjects AddMetric(string name, MetricFunction metric)
     {
         var (key, factory) = MetricEntry(name, metric);
@@ -80,9 +83,10 @@ public sealed class CustomObjects
 
     /// <summary>Adds a factory for a custom <see cref="Metric"/> subclass saved under <paramref name="name"/>.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
     public CustomObjects AddMetric(string name, Func<Metric> factory)
     {
-        _metrics.Add(name, Checked(name, factory), null);
+        _metrics.Add(name, Checked(Metric.Table, name, factory), null);
         return this;
     }
 
@@ -96,6 +100,7 @@ public sealed class CustomObjects
     /// <param name="factory">Creates the layer from its saved configuration (a static <c>FromConfig</c> fits); the
     /// name, trainable flag and build shape are applied by the loader afterwards.</param>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or is a built-in layer's class name.</exception>
     public CustomObjects AddLayer<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
         where TLayer : Layer
     {
@@ -114,6 +119,7 @@ public sealed class CustomObjects
     }
 
     /// <summary>Registers a loss function under <paramref name="name"/>; a model compiled with it saves that name.</summary>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
     public static void RegisterLoss(string name, LossFunction loss)
     {
         var (key, factory) = LossEntry(name, loss);
@@ -121,9 +127,11 @@ public sealed class CustomObjects
     }
 
     /// <summary>Registers a factory for a custom <see cref="Loss"/> subclass under <paramref name="name"/>.</summary>
-    public static void RegisterLoss(string name, Func<Loss> factory) => Loss.Table.RegisterGlobal(name, Checked(name, factory));
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
+    public static void RegisterLoss(string name, Func<Loss> factory) => Loss.Table.RegisterGlobal(name, Checked(Loss.Table, name, factory));
 
     /// <summary>Registers a metric function under <paramref name="name"/> (its per-sample values are averaged).</summary>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
     public static void RegisterMetric(string name, MetricFunction metric)
     {
         var (key, factory) = MetricEntry(name, metric);
@@ -131,7 +139,8 @@ public sealed class CustomObjects
     }
 
     /// <summary>Registers a factory for a custom <see cref="Metric"/> subclass under <paramref name="name"/>.</summary>
-    public static void RegisterMetric(string name, Func<Metric> factory) => Metric.Table.RegisterGlobal(name, Checked(name, factory));
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
+    public static void RegisterMetric(string name, Func<Metric> factory) => Metric.Table.RegisterGlobal(name, Checked(Metric.Table, name, factory));
 
     /// <summary>
     /// Registers a custom layer class for the whole process: see <see cref="AddLayer{TLayer}"/>.
@@ -139,6 +148,7 @@ public sealed class CustomObjects
     /// <typeparam name="TLayer">The layer type.</typeparam>
     /// <param name="name">The Keras class name the layer is saved under.</param>
     /// <param name="factory">Creates the layer from its saved configuration.</param>
+    /// <exception cref="ArgumentException">The name is empty or is a built-in layer's class name.</exception>
     public static void RegisterLayer<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
         where TLayer : Layer => Layer.Table.RegisterGlobal(name, LayerFactory(name, factory), typeof(TLayer));
 
@@ -152,24 +162,39 @@ public sealed class CustomObjects
         }
     }
 
-    private static (string Name, Func<ObjectConfig, Loss> Factory) LossEntry(string name, LossFunction loss)
+    /// <summary>
+    /// Refuses a name a built-in already has: a built-in name always wins (in <c>Get</c>, in <c>Compile</c> and in
+    /// loading), so a registration under it would be ignored by some paths and honoured by none — or, before this
+    /// check, honoured by loading only, which gave a loaded model another loss than the one it was saved with.
+    /// </summary>
+    private static void CheckNotBuiltIn<T>(Registry<T> table, string name)
+        where T : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (table.IsBuiltIn(name))
+        {
+            throw new ArgumentException($"'{name}' is a built-in {table.Concept} and cannot be re-registered; choose another name.", nameof(name));
+        }
+    }
+
+    private static (string Name, Func<ObjectConfig, Loss> Factory) LossEntry(string name, LossFunction loss)
+    {
+        CheckNotBuiltIn(Loss.Table, name);
         ArgumentNullException.ThrowIfNull(loss);
         return (name, _ => new LossFunctionWrapper(loss, name));
     }
 
     private static (string Name, Func<ObjectConfig, Metric> Factory) MetricEntry(string name, MetricFunction metric)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        CheckNotBuiltIn(Metric.Table, name);
         ArgumentNullException.ThrowIfNull(metric);
         return (name, _ => new MeanMetricWrapper(metric, name));
     }
 
-    private static Func<ObjectConfig, T> Checked<T>(string name, Func<T> factory)
+    private static Func<ObjectConfig, T> Checked<T>(Registry<T> table, string name, Func<T> factory)
         where T : class
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        CheckNotBuiltIn(table, name);
         ArgumentNullException.ThrowIfNull(factory);
         return _ => factory() ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
     }
@@ -177,7 +202,7 @@ public sealed class CustomObjects
     private static Func<ObjectConfig, Layer> LayerFactory<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
         where TLayer : Layer
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        CheckNotBuiltIn(Layer.Table, name);
         ArgumentNullException.ThrowIfNull(factory);
         return config => factory(config) ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
     }

@@ -17,6 +17,7 @@ internal sealed class Registry<T>
 {
     private readonly Dictionary<string, Func<ObjectConfig, T>> _classes;
     private readonly Dictionary<string, Func<string, T>> _names;
+    private readonly Dictionary<string, Func<string, T>> _namesAnyCase = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _knownNames = [];
     private readonly Lock _gate = new();
     private readonly CustomEntries<T> _global;
@@ -92,12 +93,29 @@ internal sealed class Registry<T>
         }
     }
 
+    /// <summary>
+    /// Registers names that match in any case and before class names (Keras's compile checks
+    /// <c>str(identifier).lower() in ["accuracy", "acc"]</c> before it looks the string up, so <c>"Accuracy"</c> is
+    /// the shape-resolved accuracy there, not the class).
+    /// </summary>
+    public void AddNamesAnyCase(Func<string, T> create, params string[] names)
+    {
+        lock (_gate)
+        {
+            foreach (string name in names)
+            {
+                _namesAnyCase.Add(name, create);
+                _knownNames.Add(name);
+            }
+        }
+    }
+
     /// <summary>True when <paramref name="name"/> is a built-in name or class name.</summary>
     public bool IsBuiltIn(string name)
     {
         lock (_gate)
         {
-            return _names.ContainsKey(name) || _classes.ContainsKey(name);
+            return _names.ContainsKey(name) || _namesAnyCase.ContainsKey(name) || _classes.ContainsKey(name);
         }
     }
 
@@ -112,7 +130,11 @@ internal sealed class Registry<T>
         Func<ObjectConfig, T>? byClass;
         lock (_gate)
         {
-            _names.TryGetValue(identifier, out byName);
+            if (!_names.TryGetValue(identifier, out byName))
+            {
+                _namesAnyCase.TryGetValue(identifier, out byName);
+            }
+
             _classes.TryGetValue(identifier, out byClass);
         }
 
@@ -133,8 +155,19 @@ internal sealed class Registry<T>
     /// Rebuilds an object from its saved class name and config: a built-in class, then a custom registration under
     /// any of <paramref name="keys"/> (registered name, class name…); null when none matches.
     /// </summary>
+    /// <remarks>
+    /// The first key is the file's <c>registered_name</c>. When it differs from the class name (Keras's
+    /// <c>"package&gt;Class"</c>) and is registered, it names a custom class unambiguously and wins over a built-in
+    /// class of the same short name: a custom layer registered as <c>"my_package&gt;Dense"</c> is saved with class
+    /// name <c>"Dense"</c>, and must not come back as a built-in Dense read from its own config.
+    /// </remarks>
     public T? TryFromConfig(string className, ObjectConfig config, params ReadOnlySpan<string?> keys)
     {
+        if (keys.Length > 0 && keys[0] is { } registered && !NameComparer.Equals(registered, className) && FindCustom(registered, out var named))
+        {
+            return named(config);
+        }
+
         Func<ObjectConfig, T>? builtIn;
         lock (_gate)
         {

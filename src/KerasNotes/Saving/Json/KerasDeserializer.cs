@@ -334,6 +334,12 @@ internal static class KerasDeserializer
 
     private static LossSpec LossByName(ConfigNode node, string name)
     {
+        // A built-in name always wins, as in Compile and Loss.Get.
+        if (KerasNotes.Losses.Loss.Table.IsBuiltIn(name))
+        {
+            return name;
+        }
+
         if (KerasNotes.Losses.Loss.Table.TryGetCustomValue<LossFunction>(name, out var fn))
         {
             return fn;
@@ -417,6 +423,12 @@ internal static class KerasDeserializer
 
     private static object MetricByName(ConfigNode node, string name)
     {
+        // A built-in name always wins, as in Compile and Metric.Get.
+        if (KerasNotes.Metrics.Metric.Table.IsBuiltIn(name))
+        {
+            return name;
+        }
+
         if (KerasNotes.Metrics.Metric.Table.TryGetCustomValue<MetricFunction>(name, out var fn))
         {
             return fn;

@@ -177,6 +177,12 @@ internal static class KerasSerializer
         }
 
         var loss = s.Instance!;
+        if (loss is ShapeResolvedCrossentropy)
+        {
+            // The object Loss.Get("crossentropy") returns has no Keras class: it is compile's string, saved as one.
+            return loss.Name;
+        }
+
         if (loss is LossFunctionWrapper wrapper)
         {
             return FunctionEnvelope(CustomObjects.NameOfLossFunction(wrapper.Function) ?? wrapper.Name);
@@ -217,8 +223,14 @@ internal static class KerasSerializer
         return list;
     }
 
-    private static Dictionary<string, object?> SerializeMetric(Metric metric)
+    private static object SerializeMetric(Metric metric)
     {
+        if (metric is ShapeResolvedAccuracy)
+        {
+            // The object Metric.Get("accuracy") returns has no Keras class: it is compile's string, saved as one.
+            return metric.Name;
+        }
+
         var type = metric.GetType();
         var config = ConvertMap(metric.GetConfig(), $"metric '{metric.Name}'");
         if (type.Assembly == typeof(Metric).Assembly && type != typeof(MeanMetricWrapper) && type != typeof(Mean))

@@ -51,8 +51,9 @@ internal static class LegacyH5
         {
             model.Compile(optimizer, loss, metrics, weighted);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            // InvalidOperationException: a registered loss or metric factory returned null for a name the file uses.
             throw where.Fail($"cannot compile the model: {e.Message}");
         }
 
