@@ -56,7 +56,9 @@ internal sealed class WorkerPool
                 IsBackground = true,
                 Name = $"KerasNotes worker {index + 1}",
             };
-            thread.Start();
+            // UnsafeStart: the workers must not capture the creating thread's execution context (its AsyncLocal
+            // values, such as the custom objects of a load in progress), which would stay alive with them.
+            thread.UnsafeStart();
         }
     }
 
