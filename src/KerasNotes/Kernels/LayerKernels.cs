@@ -337,13 +337,3 @@ internal static class LayerKernels
         public Vector512<float> Invoke(Vector512<float> x, Vector512<float> mask) => (x / Vector512.Create(keep)) & mask;
     }
 }
-
-/// <summary>acc + d² (used to accumulate squared deviations).</summary>
-internal readonly struct SquaredAddOp : IBinaryOp
-{
-    public static float Invoke(float acc, float d) => acc + (d * d);
-
-    public static Vector256<float> Invoke(Vector256<float> acc, Vector256<float> d) => acc + (d * d);
-
-    public static Vector512<float> Invoke(Vector512<float> acc, Vector512<float> d) => acc + (d * d);
-}

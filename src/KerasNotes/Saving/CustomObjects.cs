@@ -35,9 +35,6 @@ public sealed class CustomObjects
     private readonly CustomEntries<Metric> _metrics = Metric.Table.NewEntries();
     private readonly CustomEntries<Layer> _layers = Layer.Table.NewEntries();
 
-    /// <summary>The names registered in this instance, for messages.</summary>
-    internal IEnumerable<string> LayerNames => _layers.Names;
-
     // ----- per-call registrations (Keras custom_objects) -----
 
     /// <summary>Adds a custom activation usable by name in the loaded layers.</summary>

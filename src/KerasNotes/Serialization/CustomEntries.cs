@@ -12,9 +12,6 @@ internal sealed class CustomEntries<T>(StringComparer names)
     private readonly Dictionary<string, Func<ObjectConfig, T>> _factories = new(names);
     private readonly Dictionary<string, object> _identities = new(names);
 
-    /// <summary>The registered names.</summary>
-    public IEnumerable<string> Names => _factories.Keys;
-
     /// <summary>Adds or replaces the entry for <paramref name="name"/>.</summary>
     /// <param name="name">The name saved in files.</param>
     /// <param name="factory">Creates the object from its saved config (<see cref="ObjectConfig.Empty"/> when created by name).</param>

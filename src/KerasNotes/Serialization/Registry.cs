@@ -43,7 +43,7 @@ internal sealed class Registry<T>
     /// <summary>What the entries are, for messages.</summary>
     public string Concept { get; }
 
-    /// <summary>The Keras module built-ins are saved under.</summary>
+    /// <summary>The Keras module built-ins are saved under (the writer takes it from here).</summary>
     public string Module { get; }
 
     /// <summary>How typed names compare.</summary>

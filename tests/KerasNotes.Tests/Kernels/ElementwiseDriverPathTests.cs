@@ -49,7 +49,6 @@ public sealed class ElementwiseDriverPathTests
             BinaryForms<ReluGradOp>("ReluGrad"),
             BinaryForms<TanhGradOp>("TanhGrad"),
             BinaryForms<SigmoidGradOp>("SigmoidGrad"),
-            BinaryForms<SquaredAddOp>("SquaredAdd"),
             [
                 ("Unary Relu", Unary<ReluOp>()),
                 ("Unary Square", Unary<SquareOp>()),

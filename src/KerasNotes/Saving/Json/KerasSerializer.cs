@@ -74,7 +74,7 @@ internal static class KerasSerializer
         Dictionary<string, object?> envelope;
         if (IsBuiltIn(type))
         {
-            envelope = Envelope(layer is Sequential ? "keras" : "keras.layers", ClassNameOf(layer), config, null);
+            envelope = Envelope(layer is Sequential ? "keras" : Layer.Table.Module, ClassNameOf(layer), config, null);
         }
         else
         {
@@ -124,9 +124,9 @@ internal static class KerasSerializer
         short or byte or sbyte or ushort or uint => System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
         Shape s => ShapeList(s),
         Layer l => SerializeLayer(l),
-        Initializer i => Envelope("keras.initializers", i.ClassName, ConvertMap(i.GetConfig(), owner), null),
-        Regularizer r => Envelope("keras.regularizers", r.GetType().Name, ConvertMap(r.GetConfig(), owner), null),
-        LearningRateSchedule s => Envelope("keras.optimizers.schedules", s.GetType().Name, ConvertMap(s.GetConfig(), owner), null),
+        Initializer i => Envelope(Initializer.Table.Module, i.ClassName, ConvertMap(i.GetConfig(), owner), null),
+        Regularizer r => Envelope(Regularizer.Table.Module, r.GetType().Name, ConvertMap(r.GetConfig(), owner), null),
+        LearningRateSchedule s => Envelope(LearningRateSchedule.Table.Module, s.GetType().Name, ConvertMap(s.GetConfig(), owner), null),
         Optimizer o => SerializeOptimizer(o),
         IDictionary<string, object?> d => ConvertMap(d, owner),
         IReadOnlyDictionary<string, object?> d => ConvertMap(d, owner),
@@ -140,7 +140,7 @@ internal static class KerasSerializer
         var type = optimizer.GetType();
         var config = ConvertMap(optimizer.GetConfig(), $"optimizer '{optimizer.Name}'");
         return type.Assembly == typeof(Optimizer).Assembly
-            ? Envelope("keras.optimizers", type.Name, config, null)
+            ? Envelope(Optimizer.Table.Module, type.Name, config, null)
             : Envelope(type.Namespace, type.Name, config, type.Name);
     }
 
@@ -192,7 +192,7 @@ internal static class KerasSerializer
         var config = ConvertMap(loss.GetConfig(), $"loss '{loss.Name}'");
         if (type.Assembly == typeof(Loss).Assembly)
         {
-            return Envelope("keras.losses", type.Name, config, null);
+            return Envelope(Loss.Table.Module, type.Name, config, null);
         }
 
         string registered = CustomObjects.IsRegisteredLoss(loss.Name) ? loss.Name : type.Name;
@@ -235,7 +235,7 @@ internal static class KerasSerializer
         var config = ConvertMap(metric.GetConfig(), $"metric '{metric.Name}'");
         if (type.Assembly == typeof(Metric).Assembly && type != typeof(MeanMetricWrapper) && type != typeof(Mean))
         {
-            return Envelope("keras.metrics", type.Name, config, null);
+            return Envelope(Metric.Table.Module, type.Name, config, null);
         }
 
         if (CustomObjects.IsRegisteredMetric(metric.Name))
