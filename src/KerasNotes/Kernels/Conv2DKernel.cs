@@ -54,21 +54,20 @@ internal static class Conv2DKernel
     }
 
     /// <summary>
-    /// The gradient through the fused activation, <c>dz = dy · act′(y)</c>, image by image over the threads (a
-    /// first layer's output is tens of megabytes; one thread alone would leave the other idle for milliseconds).
+    /// The gradient through the fused activation, <c>dz = dy · act′(y)</c>, split over the threads by the generic
+    /// parallel-for (a first layer's output is tens of megabytes; one thread alone would leave the other idle).
     /// </summary>
-    public static void ActivationGrad(int images, FloatSlice dy, FloatSlice y, FusedActivation activation, FloatSlice dz)
+    public static void ActivationGrad(FloatSlice dy, FloatSlice y, FusedActivation activation, FloatSlice dz)
     {
-        var job = ActivationGradJob.Get();
-        job.Set(default, dy, y, images, dz);
-        job.Activation = activation;
+        var body = ActivationGradBody.Get();
+        body.Set(dy, y, activation, dz);
         try
         {
-            job.Execute(images, dy.Length / Math.Max(images, 1));
+            ParallelFor.Run(body, dz.Length, KernelControl.UpdateParallelThreshold);
         }
         finally
         {
-            job.Clear();
+            body.Set(default, default, FusedActivation.None, default);
         }
     }
 
@@ -355,15 +354,31 @@ internal static class Conv2DKernel
         }
     }
 
-    private sealed class ActivationGradJob : Call<ActivationGradJob>
+    /// <summary>One call's operands for <see cref="ActivationGrad"/>; each range is an independent element-wise pass.</summary>
+    private sealed class ActivationGradBody : IRangeBody
     {
-        public FusedActivation Activation { get; set; }
+        [ThreadStatic]
+        private static ActivationGradBody? t_body;
 
-        protected override void RunImages(int first, int end)
+        private FloatSlice _dy;
+        private FloatSlice _y;
+        private FloatSlice _dz;
+        private FusedActivation _activation;
+
+        public static ActivationGradBody Get() => t_body ??= new ActivationGradBody();
+
+        public void Set(FloatSlice dy, FloatSlice y, FusedActivation activation, FloatSlice dz)
         {
-            int per = Out.Length / Filters; // Filters carries the image count here
-            int start = first * per, length = (end - first) * per;
-            LayerKernels.ActivationGrad(A.Slice(start, length), B.Slice(start, length), Out.Slice(start, length), Activation);
+            _dy = dy;
+            _y = y;
+            _activation = activation;
+            _dz = dz;
+        }
+
+        public void Run(long start, long end)
+        {
+            int offset = (int)start, length = (int)(end - start);
+            LayerKernels.ActivationGrad(_dy.Span.Slice(offset, length), _y.Span.Slice(offset, length), _dz.Span.Slice(offset, length), _activation);
         }
     }
 

@@ -98,7 +98,7 @@ public static partial class Ops
         if (activation != FusedActivation.None)
         {
             dz = Tensor.Allocate(g.Shape);
-            Conv2DKernel.ActivationGrad(geometry.Batch, Slice(g), Slice(n.Output), activation, Slice(dz));
+            Conv2DKernel.ActivationGrad(Slice(g), Slice(n.Output), activation, Slice(dz));
         }
 
         if (n.Needs(x))
