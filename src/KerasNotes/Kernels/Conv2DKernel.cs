@@ -8,15 +8,16 @@ namespace KerasNotes.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>Work split: the forward pass and the input gradient go image by image (each thread owns whole images,
-/// so the scatter-add of the input gradient never races); the kernel gradient goes by kernel taps (each thread
-/// owns a block of rows of <c>dW</c> and sums over every image in the same chunk order).</para>
+/// so the input gradient never races); the kernel gradient goes by blocks of filters (or of taps when dW has few
+/// rows), each thread summing over every image in the same chunk order.</para>
 /// <para>Determinism: chunks depend only on the sizes, never on the thread count, and every output element is one
 /// GEMM element, which accumulates the same way whatever tile or split it falls in; so 1 and 2 threads, and
 /// every SIMD path, give the same bits.</para>
 /// </remarks>
 internal static class Conv2DKernel
 {
-    // Below this many rows of dW per part the kernel gradient splits by filters instead of taps.
+    // The kernel gradient splits by filters only when dW has at least this many rows per part; fewer rows (a first
+    // layer on grey images has 9) split by taps, so the narrow dy is read in place by every part.
     private const int MinRowsPerPart = 48;
 
     // A part of a split by filters computes at least this many columns of dW (one vector tile).
@@ -420,7 +421,7 @@ internal static class Conv2DKernel
         }
     }
 
-    /// <summary>The kernel gradient, split by taps: each part owns a block of rows of dW.</summary>
+    /// <summary>The kernel gradient: each part owns a block of dW's columns (filters) or rows (taps).</summary>
     private sealed class KernelGradJob : ParallelJob
     {
         [ThreadStatic]
