@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace KerasNotes.Kernels;
 
 /// <summary>
@@ -46,6 +47,7 @@ internal static class Broadcasting
         General<TOp>(a, b, result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void General<TOp>(Tensor a, Tensor b, Tensor result)
         where TOp : IBinaryOp
     {
@@ -105,6 +107,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Row-major strides of <paramref name="shape"/> aligned to <paramref name="target"/>, 0 on broadcast axes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastStrides(Shape shape, Shape target, Span<int> strides)
     {
         int rank = target.Rank;
@@ -129,6 +132,7 @@ internal static class Broadcasting
     /// Sums <paramref name="source"/> over the axes along which <paramref name="target"/>'s shape was broadcast,
     /// writing the result (which has <paramref name="target"/>'s shape) into <paramref name="target"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumTo(Tensor source, Tensor target)
     {
         var t = target.Span;
@@ -179,6 +183,7 @@ internal static class Broadcasting
         }
     }
     /// <summary>Copies <paramref name="source"/> broadcast to the shape of <paramref name="target"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Expand(Tensor source, Tensor target)
     {
         var t = target.Span;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace KerasNotes.Kernels;
 
 /// <summary>
@@ -124,6 +125,7 @@ internal static class Conv2DKernel
     /// restricted to taps <paramref name="tap0"/> … <paramref name="tap1"/> − 1: row r holds, tap after tap, the
     /// <c>channels</c> input values under that tap (zeros where the tap falls in the padding).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BuildPatches(in Conv2DGeometry g, ReadOnlySpan<float> image, int row0, int rows, int tap0, int tap1, Span<float> patches)
     {
         int c = g.Channels;
@@ -175,6 +177,7 @@ internal static class Conv2DKernel
     }
 
     /// <summary>Copies a few values with a plain loop (a call to the block copy costs more than 1–8 floats), more with a block copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy(ReadOnlySpan<float> source, Span<float> destination)
     {
         if (source.Length > 16)
@@ -190,6 +193,7 @@ internal static class Conv2DKernel
     }
 
     /// <summary>Adds each patch row back onto the input positions it was read from (the transpose of <see cref="BuildPatches"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterPatches(in Conv2DGeometry g, ReadOnlySpan<float> patches, int row0, int rows, Span<float> image)
     {
         int c = g.Channels;
@@ -218,6 +222,7 @@ internal static class Conv2DKernel
     /// Writes each input cell's gradient: the sum, tap by tap in kernel order, of the patch cells that read it
     /// (the patches of every output position of the image are in <paramref name="patches"/>); zero when none did.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherPatches(in Conv2DGeometry g, ReadOnlySpan<float> patches, Span<float> image)
     {
         int c = g.Channels;
@@ -329,6 +334,7 @@ internal static class Conv2DKernel
 
         public FusedActivation Activation { get; set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void RunImages(int first, int end)
         {
             bool epilogue = Bias.Length > 0 || Activation != FusedActivation.None;
@@ -385,6 +391,7 @@ internal static class Conv2DKernel
 
     private sealed class InputGradJob : Call<InputGradJob>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void RunImages(int first, int end)
         {
             var g = G;
@@ -449,6 +456,7 @@ internal static class Conv2DKernel
         /// <summary>Parts own blocks of dW's columns (filters) rather than rows (taps).</summary>
         public bool ByFilters { get; set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Run(int part, int parts)
         {
             var g = _g;

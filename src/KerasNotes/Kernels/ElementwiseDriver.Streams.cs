@@ -120,6 +120,7 @@ internal interface IUpdateOp2With4Inputs
 internal static partial class ElementwiseDriver
 {
     /// <summary>d[i] = op(x[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> d)
         where TOp : struct, IMapOp1
     {
@@ -152,6 +153,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
         where TOp : struct, IMapOp2
     {
@@ -186,6 +188,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y[i], z[i]) (the ternary form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> d)
         where TOp : struct, IMapOp3
     {
@@ -226,6 +229,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(a[i], b[i], c[i], e[i], f[i], g[i], h[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(
         TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> e,
         ReadOnlySpan<float> f, ReadOnlySpan<float> g, ReadOnlySpan<float> h, Span<float> d)
@@ -282,6 +286,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>op(x[i]; ref a[i]) for every i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> a)
         where TOp : struct, IUpdateOp1
     {
@@ -320,6 +325,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>op(x[i]; ref a[i], ref b[i]) for every i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> a, Span<float> b)
         where TOp : struct, IUpdateOp2
     {
@@ -364,6 +370,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>op(x[i]; ref a[i], ref b[i], ref c[i]) for every i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> a, Span<float> b, Span<float> c)
         where TOp : struct, IUpdateOp3
     {
@@ -414,6 +421,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>op(x[i]; ref a[i], ref b[i], ref c[i], ref e[i]) for every i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> a, Span<float> b, Span<float> c, Span<float> e)
         where TOp : struct, IUpdateOp4
     {
@@ -471,6 +479,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>op(x[i], y[i], z[i], w[i]; ref a[i], ref b[i]) for every i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(
         TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, ReadOnlySpan<float> w, Span<float> a, Span<float> b)
         where TOp : struct, IUpdateOp2With4Inputs

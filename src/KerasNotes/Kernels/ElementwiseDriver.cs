@@ -35,6 +35,7 @@ internal interface IBinaryOp
 internal static partial class ElementwiseDriver
 {
     /// <summary>y[i] = op(x[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOp
     {
@@ -70,6 +71,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
         where TOp : IBinaryOp
     {
@@ -106,6 +108,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x[i], y) for a scalar y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BinaryScalar<TOp>(ReadOnlySpan<float> x, float y, Span<float> d)
         where TOp : IBinaryOp
     {
@@ -138,6 +141,7 @@ internal static partial class ElementwiseDriver
     }
 
     /// <summary>d[i] = op(x, y[i]) for a scalar x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScalarBinary<TOp>(float x, ReadOnlySpan<float> y, Span<float> d)
         where TOp : IBinaryOp
     {

@@ -35,6 +35,7 @@ internal static unsafe class Gemm
     /// False keeps the product on the calling thread: a kernel that is itself split over the workers (the
     /// convolution, per image) must not start a second parallel loop from inside one.
     /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
@@ -107,6 +108,7 @@ internal static unsafe class Gemm
     /// accumulates a(k)·B[k, :] with FMA in k order and is then stored or added, exactly the chain each element
     /// gets in the tiled kernels, so a row's result does not depend on the path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv(in Problem p, int i, int n0, int n1)
     {
         nint rowStride = p.TransA ? 1 : p.Lda;
@@ -170,6 +172,7 @@ internal static unsafe class Gemm
     }
 
     // 64 columns in 4 registers, each summed over the block in k order (the same chain as a tile element).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemvColumns512x4(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -189,6 +192,7 @@ internal static unsafe class Gemm
         Store512(c + 48, c3, first);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemvColumns512x1(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
     {
         Vector512<float> c0 = default;
@@ -200,6 +204,7 @@ internal static unsafe class Gemm
         Store512(c, c0, first);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemvColumns256x1(int kc, float* a, nint cs, float* b, int ldb, float* c, bool first)
     {
         Vector256<float> c0 = default;
@@ -224,6 +229,7 @@ internal static unsafe class Gemm
 
         public static GemvJob Get() => t_job ??= new GemvJob();
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Run(int part, int parts)
         {
             var p = Problem;
@@ -330,6 +336,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Computes the block C[m0..m1, n0..n1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute(in Problem p, int m0, int m1, int n0, int n1)
     {
         var (mr, nr) = TileSize(p.Level, p.N);
@@ -444,6 +451,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide panels, zero-padded on the right.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(in Problem p, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -564,6 +572,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>6×32 tile with 12 Vector512 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x32(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, nint cs, float* b, float* c, int ldc, bool first)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -619,6 +628,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>12×16 tile with 12 Vector512 accumulators, one per row (for products with at most 16 columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel12x16(int kc, float* a, nint rs, int rows, nint cs, float* b, float* c, int ldc, bool first)
     {
         // Rows past the valid ones alias the last valid row.
@@ -675,6 +685,7 @@ internal static unsafe class Gemm
         Vector512.Store(first ? v : Vector512.Load(c) + v, c);
 
     /// <summary>6×16 tile with 12 Vector256 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, nint cs, float* b, float* c, int ldc, bool first)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -730,6 +741,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Scalar 4×4 tile: the same FMA chain per element as the vector kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4x4Scalar(int kc, float* a0, float* a1, float* a2, float* a3, nint cs, float* b, float* c, int ldc, bool first)
     {
         float* acc = stackalloc float[16];

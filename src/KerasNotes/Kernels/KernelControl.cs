@@ -13,6 +13,10 @@ internal enum SimdLevel
 /// <summary>
 /// The one place that says how kernels run (Math.NET's <c>Control</c>): the instruction set, the thread count and
 /// the sizes above which work is split over threads. Every kernel reads these; none keeps a switch of its own.
+/// <para>Every kernel method that loops carries <c>[MethodImpl(MethodImplOptions.AggressiveOptimization)]</c>: the
+/// runtime's tiered JIT would otherwise run it as unoptimised tier-0 code (then on-stack replacement, then an
+/// instrumented tier) for the first seconds of a process, and a short training spends most of its time there
+/// (docs/performance.md has the measurements). Small helpers the kernels inline keep <c>AggressiveInlining</c>.</para>
 /// </summary>
 internal static class KernelControl
 {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace KerasNotes.Kernels;
 internal static class LayerKernels
 {
     /// <summary>z[r, :] = act(z[r, :] + bias) for every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasActivation(Span<float> z, ReadOnlySpan<float> bias, int rows, int cols, FusedActivation act)
     {
         if (!bias.IsEmpty)
@@ -70,6 +72,7 @@ internal static class LayerKernels
     /// Batch statistics over the rows of x viewed as [rows, cols]: the mean and the biased variance
     /// (two-pass: Σ(x − mean)² / rows, as TensorFlow's moments). Rows are added in order on every path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Moments(ReadOnlySpan<float> x, int rows, int cols, Span<float> mean, Span<float> variance)
     {
         mean.Clear();
@@ -100,6 +103,7 @@ internal static class LayerKernels
     /// y = x·scale + shift per column, with scale = gamma·rsqrt(var + eps) and shift = beta − mean·scale
     /// (TensorFlow's <c>batch_normalization</c> arithmetic).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaleShift(ReadOnlySpan<float> x, int rows, int cols, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
     {
         for (int r = 0; r < rows; r++)
@@ -142,6 +146,7 @@ internal static class LayerKernels
     /// Training-mode BatchNormalization backward over [rows, cols]:
     /// dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·inv/N · (N·dy − dbeta − x̂·dgamma), with x̂ = (x − mean)·inv.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormTrainingGrad(
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows, int cols,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> inv, ReadOnlySpan<float> gamma,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace KerasNotes.Kernels;
 
 /// <summary>
@@ -81,6 +82,7 @@ internal static class Pool2DKernel
 
         public void Clear() => _x = _y = _dy = _dx = default;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void RunImages(int first, int end)
         {
             var g = _g;
@@ -134,6 +136,7 @@ internal static class Pool2DKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxForward(in Conv2DGeometry g, ReadOnlySpan<float> x, int y0, int x0, Span<float> output)
         {
             bool any = false;
@@ -167,6 +170,7 @@ internal static class Pool2DKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AverageForward(in Conv2DGeometry g, ReadOnlySpan<float> x, int y0, int x0, int count, Span<float> output)
         {
             output.Clear();
@@ -187,6 +191,7 @@ internal static class Pool2DKernel
         }
 
         /// <summary>Zeros the input cells that no window covers (the rows and columns past the last window, or between windows).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ClearUncovered(in Conv2DGeometry g, Span<float> dx)
         {
             Span<bool> rows = g.InHeight <= 1024 ? stackalloc bool[g.InHeight] : new bool[g.InHeight];
@@ -235,6 +240,7 @@ internal static class Pool2DKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxBackward(
             in Conv2DGeometry g, ReadOnlySpan<float> x, int y0, int x0, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx, Span<float> found, bool write)
         {
@@ -271,6 +277,7 @@ internal static class Pool2DKernel
         /// per cell, so every path gives the same bits.
         /// </summary>
         /// <param name="write">The cells belong to this window only: store the gradient (or zero) instead of adding it.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxBackwardCells(
             ReadOnlySpan<float> x, ReadOnlySpan<int> cells, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx, Span<float> found, int c, bool write)
         {
@@ -320,6 +327,7 @@ internal static class Pool2DKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AverageBackward(in Conv2DGeometry g, int y0, int x0, int count, ReadOnlySpan<float> dy, Span<float> dx, Span<float> share, bool write)
         {
             // Each real cell under the window gets dy / count (the same divisor as the forward pass).

@@ -15,6 +15,7 @@ namespace KerasNotes.Kernels;
 internal static class Reductions
 {
     /// <summary>The sum of <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(ReadOnlySpan<float> x)
     {
         int n = x.Length, i = 0;
@@ -73,6 +74,7 @@ internal static class Reductions
     }
 
     /// <summary>Σ x², with the same 16-lane structure as <see cref="Sum"/> (same result on every path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumOfSquares(ReadOnlySpan<float> x)
     {
         int n = x.Length, i = 0;
@@ -136,6 +138,7 @@ internal static class Reductions
     }
 
     /// <summary>The index of the first NaN or infinity, or -1 (x − x is 0 exactly when x is finite).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FirstNonFinite(ReadOnlySpan<float> x)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -168,6 +171,7 @@ internal static class Reductions
     }
 
     /// <summary>The largest element (NaN if any element is NaN); -∞ for an empty span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Max(ReadOnlySpan<float> x)
     {
         float m = float.NegativeInfinity;
@@ -188,6 +192,7 @@ internal static class Reductions
     }
 
     /// <summary>The smallest element (NaN if any element is NaN); +∞ for an empty span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Min(ReadOnlySpan<float> x)
     {
         float m = float.PositiveInfinity;
@@ -210,6 +215,7 @@ internal static class Reductions
     /// <summary>
     /// dest[o, i] = Σ_r x[o, r, i] for a view of x as (outer, n, inner). Rows are added in order r = 0..n-1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> dest)
     {
         if (inner == 1)
@@ -234,6 +240,7 @@ internal static class Reductions
     }
 
     /// <summary>dest[o, i] = max_r x[o, r, i] (NaN propagates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> dest)
     {
         for (int o = 0; o < outer; o++)
@@ -262,6 +269,7 @@ internal static class Reductions
     }
 
     /// <summary>dest[o, i] = min_r x[o, r, i] (NaN propagates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MinAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> dest)
     {
         for (int o = 0; o < outer; o++)
@@ -290,6 +298,7 @@ internal static class Reductions
     }
 
     /// <summary>dest[o, i] = the first r at which x[o, r, i] is largest (as numpy/TensorFlow argmax; a NaN counts as largest).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> dest)
     {
         for (int o = 0; o < outer; o++)
@@ -323,6 +332,7 @@ internal static class Reductions
     }
 
     /// <summary>dest[o, i] = the first r at which x[o, r, i] is smallest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMinAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> dest)
     {
         for (int o = 0; o < outer; o++)

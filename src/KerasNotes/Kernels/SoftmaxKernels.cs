@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace KerasNotes.Kernels;
@@ -5,6 +6,7 @@ namespace KerasNotes.Kernels;
 /// <summary>Softmax and log-softmax along one axis of a (outer, n, inner) view, with the max subtracted for stability.</summary>
 internal static class SoftmaxKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner)
     {
         if (inner == 1)
@@ -50,6 +52,7 @@ internal static class SoftmaxKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner)
     {
         if (inner == 1)
@@ -101,6 +104,7 @@ internal static class SoftmaxKernels
     }
 
     /// <summary>dx = y ⊙ (dy − Σ dy⊙y) along the axis (the softmax Jacobian-vector product).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int outer, int n, int inner)
     {
         for (int o = 0; o < outer; o++)
@@ -125,6 +129,7 @@ internal static class SoftmaxKernels
     }
 
     /// <summary>dx = dy − exp(y) ⊙ Σ dy along the axis (the log-softmax Jacobian-vector product).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int outer, int n, int inner)
     {
         for (int o = 0; o < outer; o++)

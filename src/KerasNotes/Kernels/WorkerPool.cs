@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace KerasNotes.Kernels;
@@ -42,6 +43,7 @@ internal sealed class WorkerPool
     private int _sequence;
     private Exception? _failure;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private WorkerPool(int threads)
     {
         int workers = Math.Max(0, threads - 1);
@@ -69,6 +71,7 @@ internal sealed class WorkerPool
     public int MaxParts => _wake.Length + 1;
 
     /// <summary>Runs every part of <paramref name="job"/> and returns when all are done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ParallelJob job, int parts)
     {
         parts = Math.Min(parts, MaxParts);
@@ -117,6 +120,7 @@ internal sealed class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop(int index)
     {
         // Jobs are numbered from 1; a worker that starts after the first job was published must still run it.
@@ -143,6 +147,7 @@ internal sealed class WorkerPool
     }
 
     // Spin for a while, then sleep, until the sequence number moves past the one already handled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitForJob(int index, int seen)
     {
         long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
