@@ -41,6 +41,7 @@ public static class PeerWorkloads
             }
         }
 
+        using var jitLog = JitEventLog.StartFromEnvironment();
         Threading.IntraOpThreads = threads;
         KerasNotes.RandomSeed.Set(seed);
         object result = args[0] switch
@@ -50,6 +51,7 @@ public static class PeerWorkloads
             "W3" => W3(threads),
             "W4" => W4(threads),
             "W5" => W5(epochs < 0 ? 3 : epochs, threads, arrays),
+            "P1" => P1(threads),
             _ => throw new ArgumentException($"unknown workload {args[0]}"),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
@@ -89,6 +91,8 @@ public static class PeerWorkloads
             ["epochs"] = epochs,
             ["epoch_seconds"] = timer.Train,
             ["eval_seconds"] = timer.Eval,
+            ["jit_methods"] = timer.JitMethods,
+            ["jit_seconds"] = timer.JitSeconds,
             ["test_accuracy"] = history["val_accuracy"][^1],
             ["test_loss"] = history["val_loss"][^1],
             ["peak_rss_mib"] = PeakRssMib(),
@@ -130,6 +134,8 @@ public static class PeerWorkloads
             ["epochs"] = epochs,
             ["epoch_seconds"] = timer.Train,
             ["eval_seconds"] = timer.Eval,
+            ["jit_methods"] = timer.JitMethods,
+            ["jit_seconds"] = timer.JitSeconds,
             ["test_accuracy"] = history["val_accuracy"][^1],
             ["test_loss"] = history["val_loss"][^1],
             ["peak_rss_mib"] = PeakRssMib(),
@@ -154,6 +160,8 @@ public static class PeerWorkloads
             ["epoch_seconds"] = timer.Train,
             ["median_epoch_seconds"] = sorted[sorted.Length / 2],
             ["eval_seconds"] = timer.Eval,
+            ["jit_methods"] = timer.JitMethods,
+            ["jit_seconds"] = timer.JitSeconds,
             ["val_loss"] = history["val_loss"][^1],
         };
     }
@@ -203,6 +211,38 @@ public static class PeerWorkloads
         }
 
         return new Dictionary<string, object> { ["workload"] = "W3", ["framework"] = "kerasnotes", ["threads"] = threads, ["results"] = results };
+    }
+
+    /// <summary>
+    /// P1: what a web request that loads a model and predicts one row sees in a fresh process — the W1 model is
+    /// built (weights initialised, not trained), then the first and second <c>Predict</c> of one row are timed;
+    /// the first includes compiling every method the prediction path needs.
+    /// </summary>
+    private static Dictionary<string, object> P1(int threads)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        var model = Workloads.W1Model(256);
+        var row = Tensor.Zeros(1, 784);
+        double buildMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        long t1 = Stopwatch.GetTimestamp();
+        model.Predict(row, verbose: 0);
+        double firstMs = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+        long jitFirst = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
+        long t2 = Stopwatch.GetTimestamp();
+        model.Predict(row, verbose: 0);
+        double secondMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
+        return new Dictionary<string, object>
+        {
+            ["workload"] = "P1",
+            ["framework"] = "kerasnotes",
+            ["threads"] = threads,
+            ["build_ms"] = buildMs,
+            ["first_predict_ms"] = firstMs,
+            ["first_predict_jit_methods"] = jitFirst,
+            ["second_predict_ms"] = secondMs,
+            ["process_ms"] = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds,
+        };
     }
 
     private static Dictionary<string, object> W4(int threads)
@@ -287,12 +327,28 @@ public static class PeerWorkloads
 
         public List<double> Eval { get; } = [];
 
-        public override void OnEpochBegin(int epoch, IDictionary<string, double>? logs = null) => _epochStart = Stopwatch.GetTimestamp();
+        /// <summary>Methods the JIT compiled during each epoch's training part (all threads, tiers included).</summary>
+        public List<long> JitMethods { get; } = [];
+
+        /// <summary>Seconds the JIT spent during each epoch's training part (all threads).</summary>
+        public List<double> JitSeconds { get; } = [];
+
+        private long _jitMethodsAtStart;
+        private TimeSpan _jitTimeAtStart;
+
+        public override void OnEpochBegin(int epoch, IDictionary<string, double>? logs = null)
+        {
+            _jitMethodsAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
+            _jitTimeAtStart = System.Runtime.JitInfo.GetCompilationTime();
+            _epochStart = Stopwatch.GetTimestamp();
+        }
 
         public override void OnTestBegin(IDictionary<string, double>? logs = null)
         {
             _testStart = Stopwatch.GetTimestamp();
             Train.Add(Stopwatch.GetElapsedTime(_epochStart, _testStart).TotalSeconds);
+            JitMethods.Add(System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethodsAtStart);
+            JitSeconds.Add((System.Runtime.JitInfo.GetCompilationTime() - _jitTimeAtStart).TotalSeconds);
         }
 
         public override void OnTestEnd(IDictionary<string, double>? logs = null) => Eval.Add(Stopwatch.GetElapsedTime(_testStart).TotalSeconds);
