@@ -9,7 +9,7 @@ namespace KerasNotes.Plotting;
 public static class ImageGrid
 {
     /// <summary>The largest scale factor.</summary>
-    public const int MaxScale = 64;
+    internal const int MaxScale = 64;
 
     /// <summary>Writes the images of <paramref name="images"/> as a grid of grey tiles to <paramref name="path"/>.</summary>
     /// <param name="path">The PNG file to write (must end in <c>.png</c>; its folder must exist). Written atomically.</param>

@@ -23,7 +23,7 @@ internal sealed record ImageGridLayout(
     {
         int cols = Math.Min(columns ?? (int)Math.Ceiling(Math.Sqrt(count)), count);
         int rows = (count + cols - 1) / cols;
-        int cellWidth = Math.Max(tileWidth, (int)Math.Ceiling(widestCaption) + 4);
+        int cellWidth = hasCaptions ? Math.Max(tileWidth, (int)Math.Ceiling(widestCaption) + 4) : tileWidth;
         int cellHeight = tileHeight + (hasCaptions ? CaptionHeight : 0);
         int titleHeight = titleWidth is null ? 0 : 28;
         long gridWidth = ((long)cols * cellWidth) + ((cols - 1L) * Gap);

@@ -72,7 +72,7 @@ internal sealed class LogTicks : ITickGenerator
     {
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)) - 2);
         double rounded = Math.Round(value / magnitude) * magnitude;
-        return rounded is >= 1e-4 and < 1e5
+        return rounded is >= 0.99999e-4 and < 1e5
             ? rounded.ToString("0.######", CultureInfo.InvariantCulture)
             : rounded.ToString("0.##e+0", CultureInfo.InvariantCulture);
     }
