@@ -87,7 +87,7 @@ internal sealed class EmbeddedFont
         {
             throw new InvalidOperationException(
                 "KerasNotes.Plotting cannot draw text: SkiaSharp's native library did not load on this platform " +
-                $"({RuntimeInformationText()}). Charts are never written without their labels.", e);
+                $"({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}). Charts are never written without their labels.", e);
         }
     }
 
@@ -118,7 +118,4 @@ internal sealed class EmbeddedFont
 
     private static InvalidOperationException Unusable(string resource, string why) =>
         new($"KerasNotes.Plotting cannot draw text: the embedded font '{resource}' {why}. Charts are never written without their labels.");
-
-    private static string RuntimeInformationText() =>
-        $"{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}";
 }

@@ -62,6 +62,12 @@ public static class HistoryPlot
         int figureHeight = height ?? ExtraHeight + (DefaultPanelHeight * families.Count);
         Arguments.Pixels(width, nameof(width));
         Arguments.Pixels(figureHeight, nameof(height));
+        if (figureHeight < families.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), figureHeight,
+                $"height {figureHeight} leaves no pixel row for some of the {families.Count} panels ({string.Join(", ", families.Select(f => f.Family))}).");
+        }
+
         var font = ChartText.Font;
         font.RequireGlyphs(title, nameof(title));
         foreach (string key in keys)

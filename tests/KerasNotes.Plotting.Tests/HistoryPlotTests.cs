@@ -189,6 +189,22 @@ public sealed class HistoryPlotTests : IDisposable
     }
 
     [Fact]
+    public void PlotTo_rejects_a_height_too_small_for_its_panels()
+    {
+        var act = () => Histories.Typical().PlotTo(_folder.File("x.png"), width: 1, height: 1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "height").WithMessage("*2 panels (loss, accuracy)*");
+    }
+
+    [Fact]
+    public void PlotTo_still_draws_at_a_very_small_size()
+    {
+        var png = Png.Read(Histories.Typical().PlotTo(_folder.File("tiny.png"), width: 50, height: 30));
+
+        (png.Width, png.Height).Should().Be((50, 30));
+    }
+
+    [Fact]
     public void PlotTo_rejects_an_EarlyStopping_from_a_longer_fit()
     {
         var (_, stop) = Histories.Stopped(1, 1.0, 0.5, 0.6, 0.7, 0.8);
