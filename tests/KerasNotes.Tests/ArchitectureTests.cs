@@ -9,8 +9,9 @@ namespace KerasNotes.Tests;
 
 /// <summary>
 /// The layers of the house (README, "Architecture"), checked on the compiled library so a change that breaks one
-/// fails here: the kernels sit below Ops and only Ops, Tensors and Autodiff (the root namespace) call them; and every
-/// source file's namespace is its folder.
+/// fails here: the kernels sit below Ops and only Ops, Tensors and Autodiff (the root namespace) call them; every
+/// source file's namespace is its folder; and the library references no drawing library (KerasNotes.Plotting's
+/// own shape is checked in KerasNotes.Plotting.Tests).
 /// </summary>
 public sealed partial class ArchitectureTests
 {
@@ -122,6 +123,17 @@ public sealed partial class ArchitectureTests
         Types().That().ResideInNamespace(concern)
             .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^KerasNotes\.(Models|Callbacks|Saving)(\..*)?$"))
             .Check(s_library);
+    }
+
+    [Fact]
+    public void The_library_references_no_drawing_library()
+    {
+        // Drawing ships as KerasNotes.Plotting (README, Plotting): the core must run where no native graphics library
+        // can load, and must not make every user download one.
+        string[] drawing = ["ScottPlot", "SkiaSharp", "HarfBuzzSharp", "KerasNotes.Plotting", "System.Drawing.Common"];
+
+        typeof(Tensor).Assembly.GetReferencedAssemblies().Select(a => a.Name)
+            .Should().NotContain(name => drawing.Any(d => name!.StartsWith(d, StringComparison.Ordinal)));
     }
 
     private static string SourceRoot([CallerFilePath] string here = "") =>

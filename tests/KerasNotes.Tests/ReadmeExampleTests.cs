@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace KerasNotes.Tests;
 
 /// <summary>
-/// Every C# block of README.md compiles against the library with every KerasNotes namespace imported, as a user
+/// Every C# block of README.md compiles against the library (and the KerasNotes.Plotting package) with every
+/// KerasNotes namespace imported, as a user
 /// who copies it into a program that uses the whole library would compile it (so a name two namespaces share, like
 /// <c>MeanSquaredError</c> in Losses and Metrics, cannot sneak into an example unqualified).
 /// </summary>
@@ -24,6 +25,7 @@ public sealed partial class ReadmeExampleTests
         "KerasNotes", "KerasNotes.Activations", "KerasNotes.Callbacks", "KerasNotes.Data", "KerasNotes.Initializers",
         "KerasNotes.Layers", "KerasNotes.Losses", "KerasNotes.Metrics", "KerasNotes.Models", "KerasNotes.Optimizers",
         "KerasNotes.Optimizers.Schedules", "KerasNotes.Regularizers", "KerasNotes.Saving", "KerasNotes.Vision",
+        "KerasNotes.Plotting",
     ];
 
     public static TheoryData<int> Blocks()
@@ -63,10 +65,12 @@ public sealed partial class ReadmeExampleTests
         // what it refers to. Type declarations in a block follow its statements, as top-level programs require.
         bool whole = block.TrimStart().StartsWith("using ", StringComparison.Ordinal);
         string source = whole ? usings + block : usings + Prelude + "\n" + block;
-        // The framework's own assemblies, the library and what it depends on.
+        // The framework's own assemblies, the library and what it depends on, and the plotting package (whose public
+        // API uses no ScottPlot or SkiaSharp type, so the examples need neither).
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
             .Append(typeof(Tensor).Assembly.Location)
+            .Append(typeof(KerasNotes.Plotting.HistoryPlot).Assembly.Location)
             .Append(typeof(MathNet.Numerics.LinearAlgebra.Matrix<float>).Assembly.Location);
         var references = paths.Distinct().Select(p => MetadataReference.CreateFromFile(p));
         var compilation = CSharpCompilation.Create(

@@ -1,0 +1,109 @@
+using ScottPlot;
+using ScottPlot.Plottables;
+
+namespace KerasNotes.Plotting;
+
+/// <summary>
+/// Puts the embedded font on every piece of text of a ScottPlot <see cref="Plot"/>, and checks it is there just
+/// before rendering, so no label can fall back to whatever font the machine has (or none).
+/// </summary>
+internal static class ChartText
+{
+    /// <summary>Title size in pixels.</summary>
+    public const float TitleSize = 16;
+
+    /// <summary>Axis label size in pixels.</summary>
+    public const float LabelSize = 13;
+
+    /// <summary>Tick, legend and annotation size in pixels.</summary>
+    public const float SmallSize = 11;
+
+    /// <summary>The font, with ScottPlot told where to find it by name (legend entries resolve fonts by name).</summary>
+    public static EmbeddedFont Font
+    {
+        get
+        {
+            var font = EmbeddedFont.Instance;
+            EmbeddedFontResolver.Register(font);
+            return font;
+        }
+    }
+
+    /// <summary>Sets the font of the title, of every axis's label and tick labels, and of the legend.</summary>
+    public static void Style(Plot plot)
+    {
+        var font = Font;
+        Style(plot.Axes.Title.Label, font, TitleSize, bold: true);
+        foreach (var axis in plot.Axes.GetAxes())
+        {
+            Style(axis.Label, font, LabelSize, bold: false);
+            Style(axis.TickLabelStyle, font, SmallSize, bold: false);
+        }
+
+        plot.Legend.FontName = EmbeddedFont.FamilyName;
+        plot.Legend.FontSize = SmallSize;
+        plot.Legend.SetBestFontOnEachRender = false; // it would pick a system font by the text's characters
+    }
+
+    /// <summary>Sets the font of one label style.</summary>
+    public static void Style(LabelStyle label, EmbeddedFont font, float size, bool bold)
+    {
+        label.Font = bold ? font.Bold : font.Regular;
+        label.FontName = EmbeddedFont.FamilyName;
+        label.Bold = bold;
+        label.FontSize = size;
+    }
+
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> if any text of <paramref name="plot"/> that this package knows
+    /// how to draw would not use the embedded font: a guard against a chart helper that forgot to style a label.
+    /// </summary>
+    public static void Audit(Plot plot)
+    {
+        var font = Font;
+        var wrong = new List<string>();
+        Check(plot.Axes.Title.Label, "title");
+        foreach (var axis in plot.Axes.GetAxes())
+        {
+            Check(axis.Label, $"{axis.Edge} axis label");
+            Check(axis.TickLabelStyle, $"{axis.Edge} axis tick labels");
+        }
+
+        if (plot.Legend.FontName != EmbeddedFont.FamilyName || plot.Legend.SetBestFontOnEachRender)
+        {
+            wrong.Add("legend");
+        }
+
+        foreach (var plottable in plot.GetPlottables())
+        {
+            switch (plottable)
+            {
+                case AxisLine line when !string.IsNullOrEmpty(line.LabelText):
+                    Check(line.LabelStyle, $"marker '{line.LabelText}'");
+                    break;
+                case BarPlot bars:
+                    Check(bars.ValueLabelStyle, "bar values");
+                    break;
+                case Text text:
+                    Check(text.LabelStyle, $"text '{text.LabelText}'");
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (wrong.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"KerasNotes.Plotting would draw {string.Join(", ", wrong)} without the embedded font; the chart was not written.");
+        }
+
+        void Check(LabelStyle label, string what)
+        {
+            if (!font.Owns(label.Font))
+            {
+                wrong.Add(what);
+            }
+        }
+    }
+}
