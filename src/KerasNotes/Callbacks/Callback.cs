@@ -43,33 +43,19 @@ public abstract class Callback
     /// <summary>The run's parameters: <c>verbose</c>, <c>epochs</c>, <c>steps</c> (Keras <c>params</c>).</summary>
     public IReadOnlyDictionary<string, object?> Params { get; private set; } = new Dictionary<string, object?>();
 
-    private static readonly Dictionary<(Type, string), bool> s_overrides = [];
-
     /// <summary>
     /// True if this callback does something with training-batch hooks. When no callback does, Fit skips building
     /// per-batch logs entirely (as Keras skips its batch hooks), so a step allocates nothing for callbacks.
     /// </summary>
     internal virtual bool WantsTrainBatchHooks =>
-        Overrides(nameof(OnTrainBatchBegin)) || Overrides(nameof(OnTrainBatchEnd)) || Overrides(nameof(OnBatchBegin)) || Overrides(nameof(OnBatchEnd));
+        Overrides(OnTrainBatchBegin) || Overrides(OnTrainBatchEnd) || Overrides(OnBatchBegin) || Overrides(OnBatchEnd);
 
     /// <summary>True if this callback does something with evaluation-batch hooks.</summary>
-    internal virtual bool WantsTestBatchHooks => Overrides(nameof(OnTestBatchBegin)) || Overrides(nameof(OnTestBatchEnd));
+    internal virtual bool WantsTestBatchHooks => Overrides(OnTestBatchBegin) || Overrides(OnTestBatchEnd);
 
-    private bool Overrides(string method)
-    {
-        var key = (GetType(), method);
-        lock (s_overrides)
-        {
-            if (!s_overrides.TryGetValue(key, out bool result))
-            {
-                var info = GetType().GetMethod(method, [typeof(int), typeof(IDictionary<string, double>)]);
-                result = info is not null && info.DeclaringType != typeof(Callback);
-                s_overrides[key] = result;
-            }
-
-            return result;
-        }
-    }
+    // A delegate bound to a virtual hook resolves to the most derived override, so its declaring type says whether a
+    // subclass overrides the hook — without looking methods up by name, which trimming and native AOT do not keep.
+    private static bool Overrides(Action<int, IDictionary<string, double>?> hook) => hook.Method.DeclaringType != typeof(Callback);
 
     /// <summary>Attaches the callback to a model.</summary>
     public virtual void SetModel(Model model) => Model = model;
