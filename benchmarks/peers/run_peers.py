@@ -175,6 +175,21 @@ def row(measure, ours, torch, unit, better=None, target=None):
     return {"measure": measure, "ours": ours, "torch": torch, "unit": unit, "better": better, "target": target}
 
 
+def warmup_rows(name, o, t):
+    """What a fresh process pays before it runs at full speed (issue #11): the first epoch, the steady epoch
+    (median of the epochs after the first half of the run) and their quotient, each side on its own."""
+    if not o and not t:
+        return []
+    first = lambda rs: med([x["epoch_seconds"][0] for x in rs])
+    steady = lambda rs: med([statistics.median(x["epoch_seconds"][max(1, len(x["epoch_seconds"]) // 2):])
+                             for x in rs if len(x["epoch_seconds"]) > 1])
+    quotient = lambda rs: med([x["epoch_seconds"][0] / statistics.median(x["epoch_seconds"][max(1, len(x["epoch_seconds"]) // 2):])
+                               for x in rs if len(x["epoch_seconds"]) > 1])
+    return [row(f"{name} first epoch (fresh process)", first(o), first(t), "s"),
+            row(f"{name} steady epoch (median of the second half)", steady(o), steady(t), "s"),
+            row(f"{name} first epoch ÷ steady epoch (target ≤ 2 for ours)", quotient(o), quotient(t), "×")]
+
+
 def collect(r, args):
     rows = []
     w1 = ["W1", "--epochs", "1" if args.quick else "5", "--hidden", "256"]
@@ -185,6 +200,7 @@ def collect(r, args):
         # s/epoch: median over epochs within a run (robust to the first, warm-up epoch), then over runs.
         f = lambda rs: med([statistics.median(x["epoch_seconds"]) for x in rs])
         rows.append(row("W1 train s/epoch (Fashion-MNIST MLP, batch 128, 2 threads)", f(o), f(t), "s", "lower", 0.5))
+        rows += warmup_rows("W1", o, t)
         f = lambda rs: med([statistics.median(x["eval_seconds"]) for x in rs])
         rows.append(row("W1 eval s/epoch (10k test set)", f(o), f(t), "s"))
         f = lambda rs: med([x["peak_rss_mib"] for x in rs])
@@ -202,6 +218,7 @@ def collect(r, args):
             if th == 1:
                 f = lambda rs: med([x["val_loss"] for x in rs])
                 rows.append(row("W2 final val MSE, 1 thread", f(o), f(t), ""))
+                rows += warmup_rows("W2 (1 thread)", o, t)
         pick = lambda i: min((v[i] for v in best.values() if v[i] is not None), default=None)
         rows.append(row("W2 train s/epoch, each side's faster thread count", pick(0), pick(1), "s", "lower", 0.25))
 
