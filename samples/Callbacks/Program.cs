@@ -9,18 +9,34 @@ using KerasNotes.Models;
 using KerasNotes.Optimizers;
 
 int epochs = 15;
-if (args.Length == 2 && args[0] == "--epochs" && int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e > 0)
+bool quick = false;
+for (int i = 0; i < args.Length; i++)
 {
-    epochs = e;
-}
-else if (args.Length != 0)
-{
-    Console.Error.WriteLine("Usage: Callbacks [--epochs N]");
-    return 2;
+    if (args[i] == "--quick")
+    {
+        // The CI smoke run: 2 epochs on 5,000 training and 2,000 test images.
+        quick = true;
+        epochs = 2;
+    }
+    else if (args[i] == "--epochs" && i + 1 < args.Length
+             && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e > 0)
+    {
+        epochs = e;
+        i++;
+    }
+    else
+    {
+        Console.Error.WriteLine("Usage: Callbacks [--epochs N] [--quick]");
+        return 2;
+    }
 }
 
 KerasNotes.RandomSeed.Set(7);
 var ((xTrain, yTrain), (xTest, yTest)) = FashionMnist.Load();
+if (quick)
+{
+    (xTrain, yTrain, xTest, yTest) = (xTrain.SliceRows(0, 5_000), yTrain[..5_000], xTest.SliceRows(0, 2_000), yTest[..2_000]);
+}
 var x = Ops.Reshape(xTrain / 255f, -1, 784);
 var xt = Ops.Reshape(xTest / 255f, -1, 784);
 

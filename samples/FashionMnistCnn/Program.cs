@@ -8,22 +8,33 @@ using KerasNotes.Models;
 using KerasNotes.Optimizers;
 
 int epochs = 10;
+bool quick = false;
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--epochs" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e > 0)
+    if (args[i] == "--quick")
+    {
+        // The CI smoke run: 1 epoch on 5,000 training and 2,000 test images.
+        quick = true;
+        epochs = 1;
+    }
+    else if (args[i] == "--epochs" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e > 0)
     {
         epochs = e;
         i++;
     }
     else
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: FashionMnistCnn [--epochs N]");
+        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: FashionMnistCnn [--epochs N] [--quick]");
         return 2;
     }
 }
 
 KerasNotes.RandomSeed.Set(42);
 var ((xTrain, yTrain), (xTest, yTest)) = FashionMnist.Load();
+if (quick)
+{
+    (xTrain, yTrain, xTest, yTest) = (xTrain.SliceRows(0, 5_000), yTrain[..5_000], xTest.SliceRows(0, 2_000), yTest[..2_000]);
+}
 
 // Scale pixels to [0, 1] and give each image its channel axis: [n, 28, 28, 1] (channels last, as Keras).
 var xTrainImages = Ops.Reshape(xTrain / 255f, -1, 28, 28, 1);
