@@ -152,6 +152,49 @@ public sealed class CallbackFitTests
     }
 
     [Fact]
+    public void Batch_hooks_overridden_in_a_subclass_or_a_subclass_of_it_are_called()
+    {
+        // Fit skips per-batch logs when no callback overrides a batch hook, so the override must be found for a direct
+        // subclass, for the Keras alias OnBatchEnd, and through an intermediate class.
+        var (x, y) = Data();
+        var model = Compiled();
+        var direct = new CountsTrainBatches();
+        var alias = new CountsBatchAlias();
+        var derived = new DerivedFromCounter();
+        var test = new CountsTestBatches();
+        model.Fit(x, y, epochs: 2, batchSize: 10, verbose: 0, validationData: (x, Tensor.FromLabels(y)), callbacks: [direct, alias, derived, test]);
+        direct.Count.Should().Be(8);
+        alias.Count.Should().Be(8);
+        derived.Count.Should().Be(8);
+        test.Count.Should().Be(8);
+    }
+
+    private class CountsTrainBatches : Callback
+    {
+        public int Count { get; private set; }
+
+        public override void OnTrainBatchEnd(int batch, IDictionary<string, double>? logs = null) => Count++;
+    }
+
+    private sealed class DerivedFromCounter : CountsTrainBatches
+    {
+    }
+
+    private sealed class CountsBatchAlias : Callback
+    {
+        public int Count { get; private set; }
+
+        public override void OnBatchEnd(int batch, IDictionary<string, double>? logs = null) => Count++;
+    }
+
+    private sealed class CountsTestBatches : Callback
+    {
+        public int Count { get; private set; }
+
+        public override void OnTestBatchEnd(int batch, IDictionary<string, double>? logs = null) => Count++;
+    }
+
+    [Fact]
     public void TerminateOnNaN_stops_training_after_the_batch_with_a_bad_loss()
     {
         var (x, y) = Data();
