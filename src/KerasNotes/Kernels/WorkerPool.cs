@@ -43,7 +43,6 @@ internal sealed class WorkerPool
     private int _sequence;
     private Exception? _failure;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private WorkerPool(int threads)
     {
         int workers = Math.Max(0, threads - 1);
