@@ -20,6 +20,10 @@ public sealed class SampleSmokeTests
         { "FashionMnistCnn", false },
         { "Callbacks", false },
         { "HogSvm", false },
+        { "Dropout", true },
+        { "BatchNorm", true },
+        { "EarlyStopping", true },
+        { "LearningRate", true },
     };
 
     [Theory]
