@@ -5,8 +5,8 @@ namespace KerasNotes.Plotting;
 
 /// <summary>
 /// Ticks for an axis that shows log10 of its values (see <see cref="LogScale"/>), labelled with the values: powers of
-/// ten over several decades, 1-2-5 steps over one or two, every digit over less, and plain evenly spaced values when
-/// the range is too narrow for any of those — so a learning rate from 1e-3 to 2.5e-4 reads "0.001, 0.0005, 0.0003".
+/// ten over several decades, 1-2-5 steps over one or two, every digit over less — each only when it labels at least
+/// three ticks — and plain evenly spaced values when the range is too narrow for any of those — so a learning rate from 1e-3 to 2.5e-4 reads "0.001, 0.0005, 0.0003".
 /// </summary>
 internal sealed class LogTicks : ITickGenerator
 {
@@ -30,8 +30,25 @@ internal sealed class LogTicks : ITickGenerator
             return [];
         }
 
-        double span = high - low;
-        int[] labelled = span >= 2 ? [1] : span >= 0.7 ? [1, 2, 5] : s_digits;
+        // The sparsest labelling that still gives three labelled ticks: powers of ten over many decades, 1-2-5 steps,
+        // every digit, and plain evenly spaced values when even that is too few (a range of two decades, say
+        // 0.0006-0.07, has only two powers of ten in it and must fall back to 1-2-5, not to linear steps).
+        int[][] labellings = (high - low) >= 2 ? [[1], [1, 2, 5], s_digits] : (high - low) >= 0.7 ? [[1, 2, 5], s_digits] : [s_digits];
+        foreach (int[] labelled in labellings)
+        {
+            var ticks = Digits(low, high, labelled);
+            if (ticks.Count(t => t.IsMajor) >= 3)
+            {
+                return ticks;
+            }
+        }
+
+        return Linear(low, high);
+    }
+
+    // Every digit's position between low and high as a tick, labelled when the digit is one of `labelled`.
+    private Tick[] Digits(double low, double high, int[] labelled)
+    {
         var ticks = new List<Tick>();
         for (int k = (int)Math.Floor(low); k <= (int)Math.Ceiling(high) && ticks.Count < MaxTickCount; k++)
         {
@@ -47,7 +64,7 @@ internal sealed class LogTicks : ITickGenerator
             }
         }
 
-        return ticks.Count(t => t.IsMajor) >= 3 ? [.. ticks] : Linear(low, high);
+        return [.. ticks];
     }
 
     // Evenly spaced round values in a range narrower than the digits can mark.

@@ -24,6 +24,14 @@ public sealed class LogTicksTests
     }
 
     [Fact]
+    public void Two_decades_holding_only_two_powers_of_ten_are_labelled_at_one_two_and_five()
+    {
+        // A learning rate from 0.05 down to 0.0008 (the LearningRate lesson): powers of ten alone label only 0.001 and
+        // 0.01, and falling back to linear steps left everything under 0.01 unlabelled.
+        Labels(5.9e-4, 0.068).Should().Equal("0.001", "0.002", "0.005", "0.01", "0.02", "0.05");
+    }
+
+    [Fact]
     public void A_narrow_range_gets_evenly_spaced_round_values()
     {
         Labels(0.61, 0.71).Should().Equal("0.62", "0.64", "0.66", "0.68", "0.7");
