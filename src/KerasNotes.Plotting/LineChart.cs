@@ -65,8 +65,8 @@ public static class LineChart
         {
             var s = series[i];
             bool log = s.SecondaryAxis ? logSecondaryY : logY;
-            Lines.Add(plot, s.Name, xs, s.Values, plot.Add.Palette.GetColor(i),
-                log ? LogScale.Transform : null, s.SecondaryAxis ? plot.Axes.Right : null);
+            Lines.Add(plot, s.Name, xs, s.Values, SeriesColor(plot, s.Color, i),
+                log ? LogScale.Transform : null, s.SecondaryAxis ? plot.Axes.Right : null, s.Dashed);
         }
 
         if (logY)
@@ -94,6 +94,14 @@ public static class LineChart
         PngFile.Write(target, Figure.RenderPng([plot], width, height));
         return target;
     }
+
+    // "C3" is the fourth colour of the cycle (ScottPlot's default palette is matplotlib's tab10), "#RRGGBB" itself.
+    private static Color SeriesColor(Plot plot, string? color, int index) => color switch
+    {
+        null => plot.Add.Palette.GetColor(index),
+        ['C', char digit] => plot.Add.Palette.GetColor(digit - '0'),
+        _ => Color.FromHex(color),
+    };
 
     private static void Check(IReadOnlyList<double> x, IReadOnlyList<LineSeries> series, bool logY, bool logSecondaryY)
     {

@@ -17,7 +17,7 @@ internal static class Lines
     /// <paramref name="transform"/>(y) when given (the log scale), against <paramref name="yAxis"/> when given.
     /// </summary>
     public static void Add(Plot plot, string name, double[] xs, IReadOnlyList<double> ys, Color color,
-        Func<double, double>? transform = null, IYAxis? yAxis = null)
+        Func<double, double>? transform = null, IYAxis? yAxis = null, bool dashed = false)
     {
         float markerSize = xs.Length <= MarkedPointsAtMost ? 5 : 0;
         bool named = false;
@@ -45,6 +45,11 @@ internal static class Lines
 
             var scatter = plot.Add.Scatter(runX, runY, color);
             scatter.LineWidth = 2;
+            if (dashed)
+            {
+                scatter.LinePattern = LinePattern.Dashed;
+            }
+
             // A run of one value has no line to show; it always gets a marker.
             scatter.MarkerSize = runX.Length == 1 ? Math.Max(markerSize, 6) : markerSize;
             if (yAxis is not null)
@@ -62,7 +67,13 @@ internal static class Lines
         if (!named)
         {
             // Nothing finite to draw: the legend still says the series was there.
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{name} (no finite values)", LineColor = color, LineWidth = 2 });
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"{name} (no finite values)",
+                LineColor = color,
+                LineWidth = 2,
+                LinePattern = dashed ? LinePattern.Dashed : LinePattern.Solid,
+            });
         }
     }
 }

@@ -29,6 +29,35 @@ public sealed class LineChartTests : IDisposable
     }
 
     [Fact]
+    public void A_series_takes_the_colour_it_names_and_can_be_dashed()
+    {
+        // Both series red: no blue or orange of the cycle is left; the dashed one draws fewer red pixels than a solid one.
+        var solid = Png.Read(LineChart.PlotTo(_folder.File("solid.png"), s_epochs, [new LineSeries("loss", s_loss, color: "#ff0000")]));
+        var dashed = Png.Read(LineChart.PlotTo(_folder.File("dashed.png"), s_epochs, [new LineSeries("loss", s_loss, color: "#ff0000", dashed: true)]));
+        var cycle = Png.Read(LineChart.PlotTo(_folder.File("c1.png"), s_epochs, [new LineSeries("loss", s_loss, color: "C1")]));
+
+        static bool Red(SkiaSharp.SKColor c) => c.Red > 220 && c.Green < 40 && c.Blue < 40;
+        static bool Blue(SkiaSharp.SKColor c) => c.Blue > 150 && c.Red < 80;
+        static bool Orange(SkiaSharp.SKColor c) => c.Red > 220 && c.Green is > 100 and < 160 && c.Blue < 60;
+        solid.Count(0, 0, solid.Width, solid.Height, Red).Should().BeGreaterThan(300);
+        solid.Count(0, 0, solid.Width, solid.Height, Blue).Should().Be(0);
+        dashed.Count(0, 0, dashed.Width, dashed.Height, Red).Should().BeLessThan(solid.Count(0, 0, solid.Width, solid.Height, Red) * 9 / 10);
+        cycle.Count(0, 0, cycle.Width, cycle.Height, Orange).Should().BeGreaterThan(300, "C1 is the cycle's second colour, orange");
+        cycle.Count(0, 0, cycle.Width, cycle.Height, Blue).Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("red")]
+    [InlineData("C10")]
+    [InlineData("#12345")]
+    [InlineData("#gg0000")]
+    public void A_colour_that_is_neither_a_cycle_name_nor_hex_is_refused_naming_it(string color)
+    {
+        var act = () => new LineSeries("loss", s_loss, color: color);
+        act.Should().Throw<ArgumentException>().WithParameterName(nameof(color)).WithMessage($"*'{color}'*C0*#RRGGBB*");
+    }
+
+    [Fact]
     public void PlotTo_labels_the_secondary_axis_on_the_right()
     {
         // Two labels of the same font size leave the layout alone: only the right axis label's pixels may differ.
