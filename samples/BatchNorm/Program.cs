@@ -102,10 +102,11 @@ foreach (bool batchNorm in new[] { false, true })
 
 double[] epochAxis = [.. Enumerable.Range(1, epochs).Select(e => (double)e)];
 LineChart.PlotTo(options.OutPath("batchnorm_loss_curves.png"), epochAxis,
-    [.. runs.SelectMany(r => new[]
+    // One colour per network: training loss solid, validation loss dashed.
+    [.. runs.SelectMany((r, i) => new[]
     {
-        new LineSeries($"{r.Name}: loss", r.History["loss"]),
-        new LineSeries($"{r.Name}: val_loss", r.History["val_loss"]),
+        new LineSeries($"{r.Name}: loss", r.History["loss"], color: $"C{i}"),
+        new LineSeries($"{r.Name}: val_loss", r.History["val_loss"], color: $"C{i}", dashed: true),
     })],
     title: $"{HiddenLayers}-layer MLP, SGD learning rate {LearningRate}", xLabel: "epoch", yLabel: "sparse categorical cross-entropy");
 

@@ -88,8 +88,9 @@ double[] epochAxis = [.. Enumerable.Range(1, epochs).Select(e => (double)e)];
 string[] shortNames = ["step decay", "ReduceLROnPlateau", "CosineDecay"];
 LineChart.PlotTo(options.OutPath("learning_rate_schedules.png"), epochAxis,
     [
-        .. runs.Select((r, i) => new LineSeries($"{shortNames[i]}: val_loss", r.History["val_loss"])),
-        .. runs.Select((r, i) => new LineSeries($"{shortNames[i]}: learning rate", r.Rates, secondaryAxis: true)),
+        // One colour per schedule: its val_loss solid, its learning rate dashed.
+        .. runs.Select((r, i) => new LineSeries($"{shortNames[i]}: val_loss", r.History["val_loss"], color: $"C{i}")),
+        .. runs.Select((r, i) => new LineSeries($"{shortNames[i]}: learning rate", r.Rates, secondaryAxis: true, color: $"C{i}", dashed: true)),
     ],
     title: "Learning rate (right, log scale) and val_loss (left) per epoch",
     xLabel: "epoch", yLabel: "val_loss", secondaryYLabel: "learning rate at epoch start", logSecondaryY: true, width: 1000);
