@@ -1,3 +1,4 @@
+using SkiaSharp;
 using ScottPlot;
 using ScottPlot.Plottables;
 
@@ -17,6 +18,9 @@ internal static class ChartText
 
     /// <summary>Tick, legend and annotation size in pixels.</summary>
     public const float SmallSize = 11;
+
+    // Pixels kept free between a title line and the figure's edge.
+    private const float TitleMargin = 8;
 
     /// <summary>The font, with ScottPlot told where to find it by name (legend entries resolve fonts by name).</summary>
     public static EmbeddedFont Font
@@ -43,6 +47,51 @@ internal static class ChartText
         plot.Legend.FontName = EmbeddedFont.FamilyName;
         plot.Legend.FontSize = SmallSize;
         plot.Legend.SetBestFontOnEachRender = false; // it would pick a system font by the text's characters
+    }
+
+    /// <summary>
+    /// Breaks <paramref name="plot"/>'s title into lines at spaces so that none reaches past the figure's edges: ScottPlot centres a title over the data area and a long one was cut off at the figure's left edge. A
+    /// single word wider than the figure stays whole on its line (there is nowhere better to break it).
+    /// </summary>
+    public static void FitTitle(Plot plot, int width, int height)
+    {
+        var label = plot.Axes.Title.Label;
+        string text = label.Text;
+        if (string.IsNullOrEmpty(text) || label.Font is not { } typeface)
+        {
+            return;
+        }
+
+        // The title is centred over the data area, which axis labels and an outside legend push off the figure's
+        // centre: a line may be twice as wide as the nearer figure edge is from that centre.
+        plot.RenderInMemory(width, height);
+        var data = plot.RenderManager.LastRender.DataRect;
+        float centre = (data.Left + data.Right) / 2;
+        float room = Math.Max(2 * (Math.Min(centre, width - centre) - TitleMargin), 1);
+        using var font = new SKFont(typeface, label.FontSize);
+        if (font.MeasureText(text) <= room)
+        {
+            return;
+        }
+
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = line.Length == 0 ? word : line + " " + word;
+            if (line.Length > 0 && font.MeasureText(candidate) > room)
+            {
+                lines.Add(line.ToString());
+                line.Clear().Append(word);
+            }
+            else
+            {
+                line.Clear().Append(candidate);
+            }
+        }
+
+        lines.Add(line.ToString());
+        label.Text = string.Join('\n', lines);
     }
 
     /// <summary>Sets the font of one label style.</summary>

@@ -12,12 +12,13 @@ internal static class Figure
     /// <summary>Renders <paramref name="panels"/> into a <paramref name="width"/> × <paramref name="height"/> PNG.</summary>
     public static byte[] RenderPng(IReadOnlyList<Plot> panels, int width, int height)
     {
-        foreach (var panel in panels)
+        var rows = Rows(panels.Count, width, height);
+        for (int i = 0; i < panels.Count; i++)
         {
-            ChartText.Audit(panel);
+            ChartText.FitTitle(panels[i], (int)rows[i].Width, (int)rows[i].Height);
+            ChartText.Audit(panels[i]);
         }
 
-        var rows = Rows(panels.Count, width, height);
         AlignDataAreas(panels, rows);
 
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
