@@ -121,7 +121,8 @@ BarChart.PlotTo(options.OutPath("time.png"), methods, [.. results.Select(r => r.
 // What HOG sees: each 4×4-pixel cell's orientation histogram drawn as line glyphs, next to the image.
 // The descriptor is normalised per cell here (1×1 blocks, L1), as the SVM sees it after block normalisation: a faint
 // cell weighs as much as a strong one, and only flat background stays dark.
-int[] picks = [.. new[] { 9, 2, 1, 8, 5, 6 }.Select(label => Array.IndexOf(yTest, label))];  // one image of six classes
+int[] shown = [9, 2, 1, 8, 5, 6];  // one test image of each of six classes
+int[] picks = [.. shown.Select(label => Array.IndexOf(yTest, label))];
 var examples = Ops.Take(xTest, picks);
 var cells = ImageFeatures.Hog(examples, orientations: 9, pixelsPerCell: 4, cellsPerBlock: 1, blockNorm: "L1");
 ImageGrid.PlotTo(options.OutPath("hog_cells.png"), HogPictures(examples, cells, cellsPerSide: 7, orientations: 9, cellPixels: 16),
