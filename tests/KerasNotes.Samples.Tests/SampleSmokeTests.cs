@@ -24,6 +24,9 @@ public sealed class SampleSmokeTests
         { "BatchNorm", true },
         { "EarlyStopping", true },
         { "LearningRate", true },
+        { "ImageClassification", true },
+        { "CustomLoss", true },
+        { "SaveLoad", true },
     };
 
     [Theory]
