@@ -72,11 +72,10 @@ foreach (var (name, build, loss) in runs)
 }
 
 // Saving and loading: the delegate by its registered name (registered above, as register_keras_serializable), the
-// Loss subclass and the layer through a CustomObjects for this one load (as custom_objects=). The layer's factory
-// reads its rate back from the saved config; a Loss factory receives no config, so ε is given here again (the file
-// does record "smoothing": 0.1).
+// Loss subclass and the layer through a CustomObjects for this one load (as custom_objects=). Both factories read their
+// settings back from the saved config (ε = "smoothing", the penalty's "rate"), as Keras's from_config does.
 var custom = new CustomObjects()
-    .AddLoss(nameof(SmoothedCrossentropy), () => new SmoothedCrossentropy(0.1))
+    .AddLoss(nameof(SmoothedCrossentropy), config => new SmoothedCrossentropy(config.GetDouble("smoothing")))
     .AddLayer("ActivityPenalty", ActivityPenalty.FromConfig);
 Console.WriteLine();
 foreach (var (name, model, _, _) in results)

@@ -1,3 +1,4 @@
+using KerasNotes.Serialization;
 using KerasNotes.Losses;
 using KerasNotes.Optimizers;
 
@@ -74,7 +75,7 @@ public readonly struct LossSpec
 
         if (Function is not null)
         {
-            string name = Loss.Table.CustomNameOf(Function) ?? Function.Method.Name;
+            string name = Loss.Table.CustomNameOf(Function) ?? FunctionNames.Of(Function);
             return new LossFunctionWrapper(Function, name);
         }
 

@@ -1,3 +1,4 @@
+using KerasNotes.Serialization;
 using KerasNotes.Losses;
 using KerasNotes.Metrics;
 
@@ -106,7 +107,7 @@ public abstract partial class Model
             {
                 string s => Metric.Get(s),
                 Metric m => m,
-                MetricFunction f => new MeanMetricWrapper(f, Metric.Table.CustomNameOf(f) ?? f.Method.Name),
+                MetricFunction f => new MeanMetricWrapper(f, Metric.Table.CustomNameOf(f) ?? FunctionNames.Of(f)),
                 null => throw new ArgumentException($"'{argument}' contains null.", argument),
                 _ => throw new ArgumentException(
                     $"'{argument}' contains a {item.GetType().Name}; expected a metric name, a Metric or a MetricFunction.", argument),

@@ -68,6 +68,19 @@ public sealed class CustomObjects
         return this;
     }
 
+    /// <summary>
+    /// Adds a custom <see cref="Loss"/> subclass saved under <paramref name="name"/>, rebuilt from the settings its
+    /// <see cref="Loss.GetConfig"/> wrote (Keras's <c>from_config</c>): e.g. a label-smoothing loss gets its saved
+    /// smoothing back.
+    /// </summary>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
+    public CustomObjects AddLoss(string name, Func<ObjectConfig, Loss> fromConfig)
+    {
+        _losses.Add(name, Checked(Loss.Table, name, fromConfig), null);
+        return this;
+    }
+
     /// <summary>Adds a metric function under <paramref name="name"/> (its per-sample values are averaged).</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
@@ -84,6 +97,18 @@ public sealed class CustomObjects
     public CustomObjects AddMetric(string name, Func<Metric> factory)
     {
         _metrics.Add(name, Checked(Metric.Table, name, factory), null);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a custom <see cref="Metric"/> subclass saved under <paramref name="name"/>, rebuilt from the settings its
+    /// <see cref="Metric.GetConfig"/> wrote.
+    /// </summary>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
+    public CustomObjects AddMetric(string name, Func<ObjectConfig, Metric> fromConfig)
+    {
+        _metrics.Add(name, Checked(Metric.Table, name, fromConfig), null);
         return this;
     }
 
@@ -127,6 +152,10 @@ public sealed class CustomObjects
     /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
     public static void RegisterLoss(string name, Func<Loss> factory) => Loss.Table.RegisterGlobal(name, Checked(Loss.Table, name, factory));
 
+    /// <summary>Registers a custom <see cref="Loss"/> subclass rebuilt from its saved settings (see <see cref="AddLoss(string, Func{ObjectConfig, Loss})"/>).</summary>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in loss.</exception>
+    public static void RegisterLoss(string name, Func<ObjectConfig, Loss> fromConfig) => Loss.Table.RegisterGlobal(name, Checked(Loss.Table, name, fromConfig));
+
     /// <summary>Registers a metric function under <paramref name="name"/> (its per-sample values are averaged).</summary>
     /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
     public static void RegisterMetric(string name, MetricFunction metric)
@@ -138,6 +167,10 @@ public sealed class CustomObjects
     /// <summary>Registers a factory for a custom <see cref="Metric"/> subclass under <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
     public static void RegisterMetric(string name, Func<Metric> factory) => Metric.Table.RegisterGlobal(name, Checked(Metric.Table, name, factory));
+
+    /// <summary>Registers a custom <see cref="Metric"/> subclass rebuilt from its saved settings (see <see cref="AddMetric(string, Func{ObjectConfig, Metric})"/>).</summary>
+    /// <exception cref="ArgumentException">The name is empty or names a built-in metric.</exception>
+    public static void RegisterMetric(string name, Func<ObjectConfig, Metric> fromConfig) => Metric.Table.RegisterGlobal(name, Checked(Metric.Table, name, fromConfig));
 
     /// <summary>
     /// Registers a custom layer class for the whole process: see <see cref="AddLayer{TLayer}"/>.
@@ -191,18 +224,20 @@ public sealed class CustomObjects
     private static Func<ObjectConfig, T> Checked<T>(Registry<T> table, string name, Func<T> factory)
         where T : class
     {
-        CheckNotBuiltIn(table, name);
         ArgumentNullException.ThrowIfNull(factory);
-        return _ => factory() ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
+        return Checked(table, name, _ => factory());
+    }
+
+    private static Func<ObjectConfig, T> Checked<T>(Registry<T> table, string name, Func<ObjectConfig, T> fromConfig)
+        where T : class
+    {
+        CheckNotBuiltIn(table, name);
+        ArgumentNullException.ThrowIfNull(fromConfig);
+        return config => fromConfig(config) ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
     }
 
     private static Func<ObjectConfig, Layer> LayerFactory<TLayer>(string name, Func<ObjectConfig, TLayer> factory)
-        where TLayer : Layer
-    {
-        CheckNotBuiltIn(Layer.Table, name);
-        ArgumentNullException.ThrowIfNull(factory);
-        return config => factory(config) ?? throw new InvalidOperationException($"the factory registered for '{name}' returned null.");
-    }
+        where TLayer : Layer => Checked<Layer>(Layer.Table, name, factory);
 
     // ----- lookups: the per-call scope first, then the process-wide registrations -----
 

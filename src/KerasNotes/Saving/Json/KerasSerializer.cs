@@ -1,3 +1,4 @@
+using KerasNotes.Serialization;
 using System.Collections;
 using KerasNotes.Initializers;
 using KerasNotes.Layers;
@@ -144,6 +145,17 @@ internal static class KerasSerializer
             : Envelope(type.Namespace, type.Name, config, type.Name);
     }
 
+    /// <summary>
+    /// Refuses, before anything is written, a function the file could not name: <see cref="Model.Load"/> finds a
+    /// custom function again only by the name saved for it, and a lambda written in top-level statements has none.
+    /// </summary>
+    private static string Nameable(string name, string what, string register) => FunctionNames.IsAnonymous(name)
+        ? throw new InvalidOperationException(
+            $"The model's {what} is an anonymous function (a lambda in top-level code), which a model file cannot name, " +
+            $"so Model.Load could never find it again. Register it under a name before Compile " +
+            $"(CustomObjects.{register}(\"my_{what}\", fn)) or write it as a named method; SaveWeights does not need it.")
+        : name;
+
     private static Dictionary<string, object?> FunctionEnvelope(string name) => Envelope("builtins", "function", name, "function");
 
     private static Dictionary<string, object?> CompileConfig(Model model, CompileArguments args) => new()
@@ -173,7 +185,7 @@ internal static class KerasSerializer
         if (s.Function is not null)
         {
             // The name resolved at Compile (which saw any per-call registration) wins over the method name.
-            return FunctionEnvelope(CustomObjects.NameOfLossFunction(s.Function) ?? (compiled as LossFunctionWrapper)?.Name ?? s.Function.Method.Name);
+            return FunctionEnvelope(Nameable(CustomObjects.NameOfLossFunction(s.Function) ?? (compiled as LossFunctionWrapper)?.Name ?? FunctionNames.Of(s.Function), "loss", "RegisterLoss"));
         }
 
         var loss = s.Instance!;
@@ -185,7 +197,7 @@ internal static class KerasSerializer
 
         if (loss is LossFunctionWrapper wrapper)
         {
-            return FunctionEnvelope(CustomObjects.NameOfLossFunction(wrapper.Function) ?? wrapper.Name);
+            return FunctionEnvelope(Nameable(CustomObjects.NameOfLossFunction(wrapper.Function) ?? wrapper.Name, "loss", "RegisterLoss"));
         }
 
         var type = loss.GetType();
@@ -214,7 +226,7 @@ internal static class KerasSerializer
             list.Add(m switch
             {
                 string s => s,
-                MetricFunction f => FunctionEnvelope(CustomObjects.NameOfMetricFunction(f) ?? compiledName ?? f.Method.Name),
+                MetricFunction f => FunctionEnvelope(Nameable(CustomObjects.NameOfMetricFunction(f) ?? compiledName ?? FunctionNames.Of(f), "metric", "RegisterMetric")),
                 Metric metric => SerializeMetric(metric),
                 _ => null,
             });
