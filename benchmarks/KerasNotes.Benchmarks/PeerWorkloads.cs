@@ -21,11 +21,11 @@ public static class PeerWorkloads
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: peer W1|W2|W3|W4|W5 [--epochs N] [--hidden H] [--threads T] [--seed S] [--arrays]");
+            Console.Error.WriteLine("usage: peer W1|W2|W3|W4|W5|P1 [--epochs N] [--hidden H] [--threads T] [--seed S] [--arrays] [--filters F] [--rows N]");
             return 2;
         }
 
-        int epochs = -1, hidden = 256, threads = 2, seed = 0;
+        int epochs = -1, hidden = 256, threads = 2, seed = 0, filters = 32, rows = 0;
         bool arrays = args.Contains("--arrays");
         args = args.Where(a => a != "--arrays").ToArray();
         for (int i = 1; i + 1 < args.Length; i += 2)
@@ -37,6 +37,8 @@ public static class PeerWorkloads
                 case "--hidden": hidden = v; break;
                 case "--threads": threads = v; break;
                 case "--seed": seed = v; break;
+                case "--filters": filters = v; break;
+                case "--rows": rows = v; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -50,7 +52,7 @@ public static class PeerWorkloads
             "W2" => W2(epochs < 0 ? 20 : epochs, threads),
             "W3" => W3(threads),
             "W4" => W4(threads),
-            "W5" => W5(epochs < 0 ? 3 : epochs, threads, arrays),
+            "W5" => W5(epochs < 0 ? 3 : epochs, threads, arrays, filters, rows),
             "P1" => P1(threads),
             _ => throw new ArgumentException($"unknown workload {args[0]}"),
         };
@@ -104,15 +106,22 @@ public static class PeerWorkloads
     /// W5: the convnet on Fashion-MNIST, Adam(1e-3), batch 128, shuffled. The images stay bytes and each batch is
     /// scaled by 1/255 into [128, 28, 28, 1] on the fly (as W1 does; <c>--arrays</c> holds float copies instead).
     /// </summary>
-    private static Dictionary<string, object> W5(int epochs, int threads, bool arrays)
+    /// <summary>W5; <paramref name="filters"/> (F, then 2F) and <paramref name="rows"/> (the first training rows, 0 = all)
+    /// drive the width-scaling chart.</summary>
+    private static Dictionary<string, object> W5(int epochs, int threads, bool arrays, int filters, int rows)
     {
-        var model = Workloads.W5Model();
+        var model = Workloads.W5Model(filters);
         model.Compile(new Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var timer = new EpochTimer();
         History history;
         if (arrays)
         {
             var ((trainX, trainY), (testX, testY)) = FashionMnist.Load();
+            if (rows > 0)
+            {
+                (trainX, trainY) = (trainX.SliceRows(0, rows), trainY[..rows]);
+            }
+
             var x = Ops.Reshape(trainX / 255f, -1, 28, 28, 1);
             var xt = Ops.Reshape(testX / 255f, -1, 28, 28, 1);
             history = model.Fit(x, trainY, batchSize: 128, epochs: epochs, verbose: 0, shuffle: true,
@@ -121,6 +130,11 @@ public static class PeerWorkloads
         else
         {
             var ((trainPixels, trainY), (testPixels, testY)) = FashionMnist.LoadBytes();
+            if (rows > 0)
+            {
+                (trainPixels, trainY) = (trainPixels[..(rows * 784)], trainY[..rows]);
+            }
+
             var train = new ImageSequence(trainPixels, trainY, [28, 28, 1], batchSize: 128, shuffle: true);
             var test = new ImageSequence(testPixels, testY, [28, 28, 1], batchSize: 128);
             history = model.Fit(train, epochs: epochs, verbose: 0, validationData: test, callbacks: [timer]);
@@ -140,6 +154,8 @@ public static class PeerWorkloads
             ["test_loss"] = history["val_loss"][^1],
             ["peak_rss_mib"] = PeakRssMib(),
             ["data"] = arrays ? "float arrays" : "uint8 sequence scaled per batch",
+            ["filters"] = filters,
+            ["rows"] = rows > 0 ? rows : 60_000,
         };
     }
 

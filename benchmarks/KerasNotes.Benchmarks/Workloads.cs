@@ -20,12 +20,13 @@ public static class Workloads
     /// <summary>
     /// W5: Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3, relu) → MaxPooling2D(2) → Flatten → Dropout(0.5) →
     /// Dense(10, softmax) on 28×28×1 images (the Keras MNIST convnet example; the PyTorch twin is channels-first).
+    /// <paramref name="filters"/> widens both convolutions (F, then 2F) for the width-scaling chart.
     /// </summary>
-    public static Sequential W5Model() => new(
+    public static Sequential W5Model(int filters = 32) => new(
         new Input(28, 28, 1),
-        new Conv2D(32, 3, activation: "relu"),
+        new Conv2D(filters, 3, activation: "relu"),
         new MaxPooling2D(2),
-        new Conv2D(64, 3, activation: "relu"),
+        new Conv2D(2 * filters, 3, activation: "relu"),
         new MaxPooling2D(2),
         new Flatten(),
         new Dropout(0.5),

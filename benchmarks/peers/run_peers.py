@@ -28,6 +28,8 @@ OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 LOG_DIR = os.path.join(HERE, "logs")
 TIMEOUT_S = 1800
 WIDTHS = [128, 256, 512, 1024, 2048]
+W5_FILTERS = [16, 32, 64]
+W5_ROWS = 12_800  # 100 steps of 128: enough to time, short enough for a slow PyTorch build
 SUFFIX = ""  # "-quick" for --quick, so a smoke test never overwrites the real results
 
 
@@ -264,21 +266,36 @@ def collect(r, args):
     return rows
 
 
-def scaling(r):
-    """W1 epoch time vs first hidden width: 2 epochs per width per side (alternating), the second one timed,
-    so that neither side's one-time warm-up (JIT compilation, allocator growth) is on the chart."""
+def scaling(r, workloads):
+    """Epoch time vs width, 2 epochs per width per side (alternating), the second one timed, so that neither side's
+    one-time warm-up (JIT compilation, oneDNN primitive creation) is on the chart: W1 over its first hidden width,
+    W5 over its convolutions' filters (F, then 2F) on the first 12,800 training images (100 steps)."""
+    charts = {}
+    if "W1" in workloads:
+        charts["W1"] = sweep(r, WIDTHS, lambda h: ["W1", "--epochs", "2", "--hidden", str(h)])
+        plot(charts["W1"], WIDTHS, "first hidden width (784 -> H -> 128 -> 10)",
+             "training seconds for epoch 2 (60k samples, batch 128)",
+             "W1 Fashion-MNIST MLP: epoch time vs width (2 threads)", "scaling")
+    if "W5" in workloads:
+        charts["W5"] = sweep(r, W5_FILTERS, lambda f: ["W5", "--epochs", "2", "--filters", str(f), "--rows", str(W5_ROWS)])
+        plot(charts["W5"], W5_FILTERS, "filters F (conv F -> pool -> conv 2F -> pool -> dense 10)",
+             f"training seconds for epoch 2 ({W5_ROWS:,} samples, batch 128)",
+             "W5 Fashion-MNIST convnet: epoch time vs filters (2 threads)", "scaling-w5")
+    return charts
+
+
+def sweep(r, values, args_of):
     points = {"ours": {}, "torch": {}}
-    for h in WIDTHS:
-        o, t = r.alternate(["W1", "--epochs", "2", "--hidden", str(h)], 1)
+    for v in values:
+        o, t = r.alternate(args_of(v), 1)
         if o:
-            points["ours"][h] = o[0]["epoch_seconds"][-1]
+            points["ours"][v] = o[0]["epoch_seconds"][-1]
         if t:
-            points["torch"][h] = t[0]["epoch_seconds"][-1]
-    plot(points)
+            points["torch"][v] = t[0]["epoch_seconds"][-1]
     return points
 
 
-def plot(points):
+def plot(points, xs_all, xlabel, ylabel, title, name):
     import matplotlib
     matplotlib.use("Agg")  # no display here
     import matplotlib.pyplot as plt
@@ -292,15 +309,15 @@ def plot(points):
     ax.set_yscale("log")  # the two sides may differ several-fold
     ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-    ax.set_xticks(WIDTHS)
-    ax.set_xticklabels([str(w) for w in WIDTHS])
-    ax.set_xlabel("first hidden width (784 -> H -> 128 -> 10)")
-    ax.set_ylabel("training seconds for epoch 2 (60k samples, batch 128)")
-    ax.set_title("W1 Fashion-MNIST MLP: epoch time vs width (2 threads)")
+    ax.set_xticks(xs_all)
+    ax.set_xticklabels([str(w) for w in xs_all])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out_path("scaling.png"), dpi=110)
+    fig.savefig(out_path(name + ".png"), dpi=110)
 
 
 def sh(cmd, env=None):
@@ -365,11 +382,17 @@ def write_md(rows, points, mach, args, r):
         lines.append(f"| {x['measure']} | {fmt(x['ours'])}{unit if x['ours'] is not None else ''} | "
                      f"{fmt(x['torch'])}{unit if x['torch'] is not None else ''} | "
                      f"{'n/a' if ratio is None else f'{ratio:.2f}×'} | {target} | {met} |")
-    if points:
-        lines += ["", "## W1 width scaling (training seconds of epoch 2, after warm-up)", "", f"![scaling](scaling{SUFFIX}.png)", "",
-                  "| first hidden width | KerasNotes | PyTorch |", "| --- | --- | --- |"]
-        for h in WIDTHS:
-            lines.append(f"| {h} | {fmt(points['ours'].get(h))} | {fmt(points['torch'].get(h))} |")
+    for name, (title, picture, column, values) in {
+            "W1": ("W1 width scaling (training seconds of epoch 2, after warm-up)", "scaling", "first hidden width", WIDTHS),
+            "W5": (f"W5 filter scaling (training seconds of epoch 2 on {W5_ROWS:,} images, after warm-up)", "scaling-w5",
+                   "filters F (then 2F)", W5_FILTERS)}.items():
+        pts = (points or {}).get(name)
+        if not pts:
+            continue
+        lines += ["", f"## {title}", "", f"![{picture}]({picture}{SUFFIX}.png)", "",
+                  f"| {column} | KerasNotes | PyTorch |", "| --- | --- | --- |"]
+        for v in values:
+            lines.append(f"| {v} | {fmt(pts['ours'].get(v))} | {fmt(pts['torch'].get(v))} |")
     lines += ["", "## Machine", ""]
     lines += [f"- {k}: {v}" for k, v in mach.items()]
     if others:
@@ -404,7 +427,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="smoke test: 1 run, 1 epoch")
     p.add_argument("--runs", type=int, default=3, help="runs per side per workload (default 3)")
     p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset")
-    p.add_argument("--no-scaling", action="store_true", help="skip the width-scaling chart")
+    p.add_argument("--no-scaling", action="store_true", help="skip the width-scaling charts")
+    p.add_argument("--only-scaling", action="store_true", help="only the width-scaling charts of the chosen workloads")
     p.add_argument("--skip-build", action="store_true", help="use the already built DLL")
     p.add_argument("--idle-wait", type=int, default=120,
                    help="before each run wait up to this many seconds for the machine to be idle (0 = don't)")
@@ -418,8 +442,8 @@ def main():
     sys.path.insert(0, HERE)  # for torch_workloads.W3_SHAPES (plain python, no torch import)
 
     r = Runner(build_ours(args.skip_build), args.idle_wait)
-    rows = collect(r, args)
-    points = None if args.no_scaling else scaling(r)
+    rows = [] if args.only_scaling else collect(r, args)
+    points = None if args.no_scaling else scaling(r, args.workloads)
     mach = machine()
     write_md(rows, points, mach, args, r)
     with open(out_path("results.json"), "w") as f:

@@ -161,14 +161,15 @@ def w1_model(hidden):
         nn.Linear(128, 10)))  # softmax folded into CrossEntropyLoss for training
 
 
-def w5_model():
-    """The W5 convnet, channels-first as PyTorch wants (Keras's is channels-last: the same arithmetic)."""
+def w5_model(filters=32):
+    """The W5 convnet, channels-first as PyTorch wants (Keras's is channels-last: the same arithmetic).
+    `filters` widens both convolutions (F, then 2F) for the width-scaling chart."""
     import torch.nn as nn
     return keras_init(nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, filters, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(filters, 2 * filters, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(0.5),
-        nn.Linear(64 * 5 * 5, 10)))
+        nn.Linear(2 * filters * 5 * 5, 10)))
 
 
 def w2_model():
@@ -241,7 +242,9 @@ def run_w5(args):
     xtr, ytr, xte, yte = [torch.from_numpy(a) for a in load_fashion_mnist()]
     xtr = xtr.reshape(-1, 1, 28, 28).contiguous()
     xte = xte.reshape(-1, 1, 28, 28).contiguous()
-    model = w5_model()
+    if args.rows:
+        xtr, ytr = xtr[:args.rows], ytr[:args.rows]
+    model = w5_model(args.filters)
     opt = adam(model)
     loss_fn = torch.nn.CrossEntropyLoss()
     epoch_s, eval_s = [], []
@@ -256,7 +259,8 @@ def run_w5(args):
         eval_s.append(t2 - t1)
         log(f"W5 epoch {e + 1}: train {t1 - t0:.3f}s loss {tr_loss:.4f} | eval {t2 - t1:.3f}s acc {acc:.4f}")
     return {"epoch_seconds": epoch_s, "eval_seconds": eval_s, "test_accuracy": acc, "test_loss": loss,
-            "peak_rss_mib": peak_rss_mib(), "epochs": args.epochs}
+            "peak_rss_mib": peak_rss_mib(), "epochs": args.epochs, "filters": args.filters,
+            "rows": args.rows or int(xtr.shape[0])}
 
 
 def run_w2(args):
@@ -382,6 +386,8 @@ def main():
     p.add_argument("--epochs", type=int, help="W1 default 5, W2 default 20, W5 default 3")
     p.add_argument("--hidden", type=int, default=256, help="W1 first hidden width")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--filters", type=int, default=32, help="W5 first convolution's filters (the second has twice)")
+    p.add_argument("--rows", type=int, default=0, help="W5 training rows (0 = all 60,000)")
     p.add_argument("--samples", type=int, default=15, help="W3 timings per shape/backend")
     p.add_argument("--passes", type=int, default=20, help="W4 throughput passes over the test set")
     p.add_argument("--calls", type=int, default=2000, help="W4 batch-1 latency calls")
