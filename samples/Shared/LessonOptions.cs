@@ -30,34 +30,62 @@ internal sealed class LessonOptions
     /// <summary>A path inside <see cref="OutDir"/>.</summary>
     public string OutPath(string fileName) => Path.Combine(OutDir, fileName);
 
-    /// <summary>Parses the arguments; prints the usage and returns null when they are wrong.</summary>
+    /// <summary>Parses the arguments; prints what is wrong and the usage, and returns null, when they are wrong.</summary>
     public static LessonOptions? Parse(string[] args, string sampleName)
     {
+        string usage = $"Usage: {sampleName} [--quick] [--out DIR] [--epochs N]";
         bool quick = false;
         string outDir = "out";
         int? epochs = null;
         for (int i = 0; i < args.Length; i++)
         {
+            // A value may not be missing or be the next option ("--out --quick" must not make a folder "--quick").
+            string? value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : null;
             switch (args[i])
             {
                 case "--quick":
                     quick = true;
                     break;
-                case "--out" when i + 1 < args.Length:
-                    outDir = args[++i];
+                case "--out" when value is { Length: > 0 }:
+                    outDir = value;
+                    i++;
                     break;
-                case "--epochs" when i + 1 < args.Length
-                    && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e > 0:
+                case "--epochs" when value is not null:
+                    if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) || e <= 0)
+                    {
+                        return Fail($"--epochs needs a positive whole number, got '{value}'.", usage);
+                    }
+
                     epochs = e;
                     i++;
                     break;
+                case "--out" or "--epochs":
+                    return Fail($"{args[i]} needs a value.", usage);
                 default:
-                    Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: {sampleName} [--quick] [--out DIR] [--epochs N]");
-                    return null;
+                    return Fail($"Unknown argument '{args[i]}'.", usage);
             }
         }
 
-        Directory.CreateDirectory(outDir);
-        return new LessonOptions(quick, Path.GetFullPath(outDir), epochs);
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            string full = Path.GetFullPath(outDir);
+            // Fail now, with the folder's name, rather than after minutes of training when the first picture is written.
+            string probe = Path.Combine(full, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return new LessonOptions(quick, full, epochs);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return Fail($"--out '{outDir}' is not a folder the pictures can be written to: {ex.Message}", usage);
+        }
+    }
+
+    private static LessonOptions? Fail(string message, string usage)
+    {
+        Console.Error.WriteLine(message);
+        Console.Error.WriteLine(usage);
+        return null;
     }
 }

@@ -54,6 +54,8 @@ public static class BarChart
                 $"labels has {labels.Count} entries but values has {values.Count}; give one label per bar.", nameof(labels));
         }
 
+        Arguments.Plottable(values, nameof(values), "values");
+        RequireNumberFormat(valueFormat);
         var printed = values.Select(v => Print(v, valueFormat)).ToArray();
         var font = ChartText.Font;
         font.RequireGlyphs(title, nameof(title));
@@ -93,6 +95,18 @@ public static class BarChart
         ChartText.Style(plot);
         PngFile.Write(target, Figure.RenderPng([plot], width, height));
         return target;
+    }
+
+    // A format .NET accepts but that prints no number ("hello", "yyyy", "{0}") would put the same text on every bar.
+    private static void RequireNumberFormat(string valueFormat)
+    {
+        string a = Print(1.5, valueFormat), b = Print(2.5, valueFormat);
+        if (a == b || !a.Any(char.IsAsciiDigit))
+        {
+            throw new ArgumentException(
+                $"valueFormat '{valueFormat}' does not show the number (1.5 prints '{a}', 2.5 prints '{b}'); " +
+                "give a .NET number format such as \"0.###\", \"P1\" or \"F2\".", nameof(valueFormat));
+        }
     }
 
     private static string Print(double value, string valueFormat)

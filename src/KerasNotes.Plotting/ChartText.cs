@@ -22,6 +22,9 @@ internal static class ChartText
     // Pixels kept free between a title line and the figure's edge.
     private const float TitleMargin = 8;
 
+    // The most lines a title may be broken into.
+    private const int MaxTitleLines = 3;
+
     /// <summary>The font, with ScottPlot told where to find it by name (legend entries resolve fonts by name).</summary>
     public static EmbeddedFont Font
     {
@@ -50,10 +53,13 @@ internal static class ChartText
     }
 
     /// <summary>
-    /// Breaks <paramref name="plot"/>'s title into lines at spaces so that none reaches past the figure's edges: ScottPlot centres a title over the data area and a long one was cut off at the figure's left edge. A
-    /// single word wider than the figure stays whole on its line (there is nowhere better to break it).
+    /// Breaks <paramref name="plot"/>'s title into lines at spaces so that none reaches past the figure's edges
+    /// (ScottPlot centres a title over the data area, and a long one was cut off at the figure's left edge). A title
+    /// that would need more than three lines, or holds a word wider than the figure, is refused
+    /// (<see cref="ArgumentException"/> naming <paramref name="titleArgument"/>): it would hide the data or run off
+    /// the picture.
     /// </summary>
-    public static void FitTitle(Plot plot, int width, int height)
+    public static void FitTitle(Plot plot, int width, int height, string titleArgument = "title")
     {
         var label = plot.Axes.Title.Label;
         string text = label.Text;
@@ -91,6 +97,16 @@ internal static class ChartText
         }
 
         lines.Add(line.ToString());
+        // More lines than this would cover the data the chart is for; a word wider than the room cannot be broken.
+        string? widest = lines.Find(l => font.MeasureText(l) > room);
+        if (lines.Count > MaxTitleLines || widest is not null)
+        {
+            throw new ArgumentException(
+                $"title '{text}' does not fit a {width}-px-wide chart: " +
+                (widest is not null ? $"'{widest}' alone is wider than the {room:F0} px available" : $"it would take {lines.Count} lines (at most {MaxTitleLines})") +
+                "; shorten it or give a larger width.", titleArgument);
+        }
+
         label.Text = string.Join('\n', lines);
     }
 

@@ -58,11 +58,33 @@ internal sealed class EmbeddedFont
             return;
         }
 
+        // A control character (bell, NUL, tab, newline) is drawn as an empty box, and a lone surrogate makes Skia drop
+        // the whole text: neither is text a chart can show, so both are refused like a missing glyph.
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            bool loneSurrogate = char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[++i]));
+            if (char.IsControl(c) || loneSurrogate)
+            {
+                throw new ArgumentException(
+                    $"{argumentName} has a control character or a broken surrogate (U+{(int)c:X4}) at index {i}; " +
+                    "a chart label is one line of printable text.", argumentName);
+            }
+        }
+
         using var font = new SKFont(Regular);
         var missing = new StringBuilder();
         foreach (var rune in text.EnumerateRunes())
         {
-            if (!Rune.IsControl(rune) && !Rune.IsWhiteSpace(rune) && font.GetGlyph(rune.Value) == 0)
+            if (IsRightToLeft(rune))
+            {
+                // Skia draws runs in logical order without shaping: Hebrew came out reversed, Arabic reversed and unjoined.
+                throw new ArgumentException(
+                    $"{argumentName} '{text}' has right-to-left text ('{rune}'), which the charts cannot lay out; " +
+                    "use a left-to-right script.", argumentName);
+            }
+
+            if (!Rune.IsWhiteSpace(rune) && font.GetGlyph(rune.Value) == 0)
             {
                 missing.Append(rune.ToString());
             }
@@ -75,6 +97,10 @@ internal sealed class EmbeddedFont
                 "Use Latin, Greek or Cyrillic letters, digits and common symbols.", argumentName);
         }
     }
+
+    // Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and their presentation forms.
+    private static bool IsRightToLeft(Rune rune) => rune.Value is (>= 0x0590 and <= 0x08FF) or (>= 0xFB1D and <= 0xFDFF) or (>= 0xFE70 and <= 0xFEFF)
+        or (>= 0x10800 and <= 0x10FFF) or (>= 0x1E800 and <= 0x1EFFF);
 
     /// <summary>Loads the two typefaces from <paramref name="assembly"/>'s resources and checks they draw text.</summary>
     internal static EmbeddedFont Load(Assembly assembly, string regularResource, string boldResource)

@@ -193,6 +193,7 @@ public static class HistoryPlot
         for (int k = 0; k < keys.Count; k++)
         {
             var values = history[keys[k]];
+            Arguments.Plottable(values, nameof(history), $"history '{keys[k]}'");
             // Same colour for the same role in every panel: training blue, validation orange, as matplotlib's first two.
             Lines.Add(plot, keys[k], axis.For(values.Count), values, plot.Add.Palette.GetColor(k));
         }

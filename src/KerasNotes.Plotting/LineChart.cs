@@ -111,6 +111,7 @@ public static class LineChart
         }
 
         Arguments.Finite(x, nameof(x));
+        Arguments.Plottable(x, nameof(x), "x");
         if (series.Count == 0)
         {
             throw new ArgumentException("series is empty; give at least one LineSeries.", nameof(series));
@@ -130,6 +131,7 @@ public static class LineChart
                     $"series '{s.Name}' has {s.Values?.Count ?? 0} values but x has {x.Count}; give one y per x.", nameof(series));
             }
 
+            Arguments.Plottable(s.Values, nameof(series), $"series '{s.Name}'");
             if (s.SecondaryAxis ? logSecondaryY : logY)
             {
                 LogScale.RequirePositive(s.Name, s.Values, nameof(series));

@@ -13,9 +13,17 @@ public sealed class LineSeries
     /// <param name="color">The line's colour as matplotlib names the cycle (<c>"C0"</c>…<c>"C9"</c>, the tab10
     /// palette) or as <c>"#RRGGBB"</c>; null takes the next colour of the cycle, by the series' position.</param>
     /// <param name="dashed">Draw the line dashed (e.g. the learning rate of the same run as a solid val_loss).</param>
-    /// <exception cref="ArgumentException"><paramref name="color"/> is neither <c>C0</c>…<c>C9</c> nor <c>#RRGGBB</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or blank, or <paramref name="color"/> is neither <c>C0</c>…<c>C9</c> nor <c>#RRGGBB</c>.</exception>
     public LineSeries(string name, IReadOnlyList<double> values, bool secondaryAxis = false, string? color = null, bool dashed = false)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(values);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException($"name '{name}' is blank: a series has no name, and the legend needs one.", nameof(name));
+        }
+
         if (color is not null && !IsColor(color))
         {
             throw new ArgumentException(

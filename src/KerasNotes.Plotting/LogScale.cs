@@ -23,7 +23,7 @@ internal static class LogScale
             if (double.IsFinite(values[i]) && values[i] <= 0)
             {
                 throw new ArgumentException(
-                    $"{argumentName}: series '{seriesName}' has {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}; " +
+                    $"series '{seriesName}' has {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}; " +
                     "a log-scale axis needs values greater than 0.", argumentName);
             }
         }

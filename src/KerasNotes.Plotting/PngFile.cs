@@ -38,14 +38,39 @@ internal static class PngFile
             throw new DirectoryNotFoundException($"Cannot write the chart '{path}': the folder '{folder}' does not exist.");
         }
 
+        if (Directory.Exists(full))
+        {
+            throw new ArgumentException($"{argumentName} '{path}' is a folder; give the path of a .png file inside it.", argumentName);
+        }
+
         return full;
+    }
+
+    // The core's rule (AtomicFile.TemporaryStem): a target name long enough that ".", the marker and 32 hex digits
+    // would pass the 255-byte file-name limit is shortened to its longest prefix that fits.
+    private static string TemporaryStem(string fileName)
+    {
+        const int MaxStemBytes = 255 - 1 - 16 - 32;
+        int bytes = 0, end = 0;
+        foreach (var rune in fileName.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > MaxStemBytes)
+            {
+                break;
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return fileName[..end];
     }
 
     /// <summary>Writes <paramref name="png"/> to <paramref name="fullPath"/> atomically (see the class remarks).</summary>
     public static void Write(string fullPath, ReadOnlySpan<byte> png)
     {
         string folder = Path.GetDirectoryName(fullPath)!;
-        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}{TemporaryMarker}{Guid.NewGuid():N}");
+        string temp = Path.Combine(folder, $".{TemporaryStem(Path.GetFileName(fullPath))}{TemporaryMarker}{Guid.NewGuid():N}");
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -17,7 +17,7 @@ public sealed class TitleTests : IDisposable
         // The EarlyStopping lesson's long title used to lose its first words past the left edge of a 800-px chart.
         const string title = "L2-regularised model monitored on val_loss with mode min: the loss falls while the accuracy does not";
         string path = LineChart.PlotTo(_folder.File("long.png"), s_epochs,
-            [new LineSeries("a rather long series name for the legend", s_loss)], title: title, width: 500, height: 400);
+            [new LineSeries("a longer series name", s_loss)], title: title, width: 600, height: 400);
 
         var png = Png.Read(path);
         // Nothing drawn in the two outermost pixel columns of the title band, and the title takes more than one line.

@@ -62,6 +62,22 @@ public sealed class StaleTemporaryTests
     }
 
     [Fact]
+    public void A_file_name_near_the_255_byte_limit_saves_and_its_stale_temporaries_are_still_found()
+    {
+        // ".<name>.kerasnotes-tmp-<32 hex>" would pass the limit: the temporary repeats only the longest prefix that fits.
+        using var temp = SavingTestSupport.Temp();
+        string name = new string('m', 240) + ".weights.h5";
+        var model = new Sequential(new Input(2), new Dense(1));
+        string leftover = InterruptedSave(() => model.SaveWeights(temp.File(name)));
+        System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(leftover)).Should().BeLessThanOrEqualTo(255);
+        File.SetLastWriteTimeUtc(leftover, s_longAgo);
+
+        model.SaveWeights(temp.File(name));
+
+        Directory.GetFiles(temp.Path).Should().Equal(temp.File(name));
+    }
+
+    [Fact]
     public void Save_removes_the_stale_temporary_an_interrupted_save_left_and_nothing_else()
     {
         using var temp = SavingTestSupport.Temp();

@@ -75,5 +75,33 @@ internal static class AtomicFile
     }
 
     /// <summary>A fresh temporary file name for the target file name <paramref name="fileName"/>.</summary>
-    public static string TemporaryName(string fileName) => $".{fileName}{TemporaryMarker}{Guid.NewGuid():N}";
+    public static string TemporaryName(string fileName) => $".{TemporaryStem(fileName)}{TemporaryMarker}{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// The part of <paramref name="fileName"/> a temporary name repeats: all of it, or — when the target's name is so
+    /// long that the dot, marker and 32 hex digits would pass the 255-byte limit of a file name — its longest prefix
+    /// that fits (a legal 250-byte name used to fail with an error about the temporary file).
+    /// </summary>
+    public static string TemporaryStem(string fileName)
+    {
+        const int MaxStemBytes = 255 - 1 - 16 - 32; // ".", TemporaryMarker, 32 hex digits
+        if (System.Text.Encoding.UTF8.GetByteCount(fileName) <= MaxStemBytes)
+        {
+            return fileName;
+        }
+
+        int bytes = 0, end = 0;
+        foreach (var rune in fileName.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > MaxStemBytes)
+            {
+                break;
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return fileName[..end];
+    }
 }

@@ -26,7 +26,7 @@ internal static class StaleTemporaries
     public static int Remove(string fullPath)
     {
         string? directory = Path.GetDirectoryName(fullPath);
-        string name = Path.GetFileName(fullPath);
+        string name = AtomicFile.TemporaryStem(Path.GetFileName(fullPath));
         if (directory is null || name.Length == 0 || !Directory.Exists(directory))
         {
             return 0;
