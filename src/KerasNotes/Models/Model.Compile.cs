@@ -1,6 +1,6 @@
-using KerasNotes.Serialization;
 using KerasNotes.Losses;
 using KerasNotes.Metrics;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Models;
 

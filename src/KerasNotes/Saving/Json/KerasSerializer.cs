@@ -1,4 +1,3 @@
-using KerasNotes.Serialization;
 using System.Collections;
 using KerasNotes.Initializers;
 using KerasNotes.Layers;
@@ -7,6 +6,7 @@ using KerasNotes.Metrics;
 using KerasNotes.Models;
 using KerasNotes.Optimizers;
 using KerasNotes.Regularizers;
+using KerasNotes.Serialization;
 
 namespace KerasNotes.Saving.Json;
 
