@@ -1,0 +1,139 @@
+using System.Globalization;
+using Google.Protobuf;
+using KerasNotes.Saving.Onnx.Proto;
+
+namespace KerasNotes.Saving.Onnx;
+
+/// <summary>
+/// The ONNX graph a model is being exported into. A layer exporter (see <see cref="OnnxExporters"/>) adds its
+/// weights as initializers and its computation as nodes, reading from the name of its input value and returning the
+/// name of its output value. Tensors flow in the model's own layout (channels last), float32.
+/// </summary>
+public sealed class OnnxGraph
+{
+    private readonly GraphProto _graph = new() { Name = "kerasnotes" };
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+
+    internal OnnxGraph(int opset) => Opset = opset;
+
+    /// <summary>The ONNX operator set version the file declares (the default domain).</summary>
+    public int Opset { get; }
+
+    internal GraphProto Proto => _graph;
+
+    /// <summary>Adds a float32 constant (a weight) and returns its value name.</summary>
+    /// <param name="name">A readable base name (e.g. <c>dense/kernel</c>); made unique if taken.</param>
+    /// <param name="value">The values, with their shape.</param>
+    public string AddInitializer(string name, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var tensor = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float };
+        foreach (int d in value.Shape.Dims)
+        {
+            tensor.Dims.Add(d);
+        }
+
+        // Raw little-endian bytes, as every ONNX writer stores large tensors.
+        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan()));
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    /// <summary>Adds a one-dimensional int64 constant (a shape, axes, pads) and returns its value name.</summary>
+    public string AddInitializer(string name, IReadOnlyList<long> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var tensor = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Count);
+        var bytes = new byte[values.Count * sizeof(long)];
+        for (int i = 0; i < values.Count; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
+        }
+
+        tensor.RawData = ByteString.CopyFrom(bytes);
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    /// <summary>
+    /// Adds a node of the default ONNX domain and returns the name of its (single) output value.
+    /// Attribute values may be <see cref="int"/>, <see cref="long"/>, <see cref="float"/>, <see cref="double"/>,
+    /// <see cref="string"/>, <c>int[]</c>, <c>long[]</c> or <c>float[]</c>.
+    /// </summary>
+    /// <param name="opType">The operator, e.g. <c>MatMul</c>.</param>
+    /// <param name="inputs">The names of its input values, in the operator's order.</param>
+    /// <param name="attributes">Its attributes, by name; null for none.</param>
+    /// <param name="name">A readable base name for the node and its output; the operator's name if null.</param>
+    /// <exception cref="ArgumentException">An attribute value of another type.</exception>
+    public string AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, object>? attributes = null, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(opType);
+        ArgumentNullException.ThrowIfNull(inputs);
+        string output = Unique(name ?? opType.ToLowerInvariant());
+        var node = new NodeProto { OpType = opType, Name = output };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        foreach (var (key, value) in attributes ?? new Dictionary<string, object>())
+        {
+            node.Attribute.Add(Attribute(opType, key, value));
+        }
+
+        _graph.Node.Add(node);
+        return output;
+    }
+
+    private static AttributeProto Attribute(string opType, string key, object value)
+    {
+        var a = new AttributeProto { Name = key };
+        switch (value)
+        {
+            case int i:
+                (a.Type, a.I) = (AttributeProto.Types.AttributeType.Int, i);
+                break;
+            case long l:
+                (a.Type, a.I) = (AttributeProto.Types.AttributeType.Int, l);
+                break;
+            case float f:
+                (a.Type, a.F) = (AttributeProto.Types.AttributeType.Float, f);
+                break;
+            case double d:
+                (a.Type, a.F) = (AttributeProto.Types.AttributeType.Float, (float)d);
+                break;
+            case string s:
+                (a.Type, a.S) = (AttributeProto.Types.AttributeType.String, ByteString.CopyFromUtf8(s));
+                break;
+            case int[] ints:
+                a.Type = AttributeProto.Types.AttributeType.Ints;
+                a.Ints.AddRange(ints.Select(v => (long)v));
+                break;
+            case long[] longs:
+                a.Type = AttributeProto.Types.AttributeType.Ints;
+                a.Ints.AddRange(longs);
+                break;
+            case float[] floats:
+                a.Type = AttributeProto.Types.AttributeType.Floats;
+                a.Floats.AddRange(floats);
+                break;
+            default:
+                throw new ArgumentException(
+                    $"attribute '{key}' of {opType} is a {value?.GetType().Name ?? "null"}; expected int, long, float, double, string, int[], long[] or float[].",
+                    nameof(value));
+        }
+
+        return a;
+    }
+
+    // Value names must be unique in a graph; a second "dense/kernel" becomes "dense/kernel_1".
+    internal string Unique(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        string candidate = name;
+        for (int i = 1; !_names.Add(candidate); i++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{name}_{i}");
+        }
+
+        return candidate;
+    }
+}

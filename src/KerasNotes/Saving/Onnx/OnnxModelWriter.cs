@@ -1,0 +1,81 @@
+using Google.Protobuf;
+using KerasNotes.Models;
+using KerasNotes.Saving.Onnx.Proto;
+
+namespace KerasNotes.Saving.Onnx;
+
+/// <summary>
+/// Turns a built <see cref="Sequential"/> model into an ONNX <c>ModelProto</c>: one graph input <c>input</c> of the
+/// model's input shape with a symbolic batch dimension, each layer through its registered exporter, and the last
+/// value as the graph output <c>output</c>. Everything is float32 and keeps Keras's channels-last layout.
+/// </summary>
+internal static class OnnxModelWriter
+{
+    /// <summary>The oldest and newest operator set versions whose operators the exporters use unchanged.</summary>
+    public const int MinOpset = 13, MaxOpset = 21;
+
+    // ONNX IR version 8 is the one that goes with opsets 17-18; older runtimes read it for lower opsets too.
+    private const long IrVersion = 8;
+
+    public static void Write(Model model, Stream stream, int opset)
+    {
+        var proto = Build(model, opset);
+        proto.WriteTo(stream);
+    }
+
+    private static ModelProto Build(Model model, int opset)
+    {
+        if (model is not Sequential sequential)
+        {
+            throw new NotSupportedException($"ExportOnnx exports Sequential models; '{model.Name}' is a {model.GetType().Name}.");
+        }
+
+        var inputShape = sequential.BuildInputShape
+            ?? throw new InvalidOperationException($"Model '{model.Name}' is not built: give it an Input layer or call it once before ExportOnnx.");
+        var outputShape = sequential.ComputeOutputShape(inputShape);
+
+        var graph = new OnnxGraph(opset);
+        string inputName = graph.Unique("input");
+        string current = inputName;
+        foreach (var layer in sequential.Layers)
+        {
+            current = OnnxExporters.Export(layer, graph, current);
+        }
+
+        // The graph output must be produced by a node; an empty model (or one of identities) ends in Identity.
+        string output = graph.AddNode("Identity", [current], name: "output");
+        graph.Proto.Input.Add(ValueInfo(inputName, inputShape));
+        graph.Proto.Output.Add(ValueInfo(output, outputShape));
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "KerasNotes",
+            ProducerVersion = typeof(Model).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"Keras model '{model.Name}' exported by KerasNotes (channels-last, float32).",
+            Graph = graph.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return proto;
+    }
+
+    private static ValueInfoProto ValueInfo(string name, Shape shape)
+    {
+        var tensor = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            var dim = new TensorShapeProto.Types.Dimension();
+            if (i == 0 || shape[i] < 0)
+            {
+                dim.DimParam = i == 0 ? "batch" : $"dim{i}";
+            }
+            else
+            {
+                dim.DimValue = shape[i];
+            }
+
+            tensor.Shape.Dim.Add(dim);
+        }
+
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
+    }
+}

@@ -1,0 +1,164 @@
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Saving.Onnx;
+using KerasNotes.Tests.TestSupport;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace KerasNotes.Tests.Saving.Onnx;
+
+/// <summary>Every exported model runs in ONNX Runtime and gives Predict's numbers (max abs difference ≤ 1e-5).</summary>
+public sealed class OnnxExportTests
+{
+    private static Tensor RandomInput(int seed, params int[] shape)
+    {
+        var rng = new Random(seed);
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        return Tensor.FromArray([.. Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 4) - 2))], shape);
+    }
+
+    /// <summary>Exports <paramref name="model"/>, runs the file in ONNX Runtime on <paramref name="x"/>, and compares.</summary>
+    private static void MatchesPredict(Model model, Tensor x, int opset = 17)
+    {
+        using var file = new MemoryStream();
+        model.ExportOnnx(file, opset);
+        using var session = new InferenceSession(file.ToArray());
+        session.InputMetadata.Keys.Should().Equal("input");
+        session.InputMetadata["input"].Dimensions[0].Should().Be(-1, "the batch dimension is symbolic");
+        var input = new DenseTensor<float>(x.ToArray(), x.Shape.Dims);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        var actual = results.Single().AsTensor<float>();
+        var expected = model.Predict(x, verbose: 0);
+        actual.Dimensions.ToArray().Should().Equal(expected.Shape.Dims);
+        TensorAssert.Close(expected.AsSpan(), actual.ToArray(), 1e-5, 0, "ONNX Runtime vs Predict");
+    }
+
+    public static TheoryData<string> Activations => new()
+    {
+        "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "elu", "selu", "softplus", "softsign",
+        "exponential", "leaky_relu", "hard_sigmoid", "swish", "silu", "hard_silu", "mish", "relu6",
+    };
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void Dense_with_each_activation_matches_Predict_through_ONNX_Runtime(string activation)
+    {
+        KerasNotes.RandomSeed.Set(3);
+        var model = new Sequential(new Input(5), new Dense(4, activation: activation));
+        MatchesPredict(model, RandomInput(1, 7, 5));
+    }
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void An_Activation_layer_matches_Predict(string activation)
+    {
+        var model = new Sequential(new Input(6), new Activation(activation));
+        MatchesPredict(model, RandomInput(2, 3, 6));
+    }
+
+    [Fact]
+    public void Dense_without_bias_on_a_rank_3_input_multiplies_the_last_axis()
+    {
+        KerasNotes.RandomSeed.Set(4);
+        var model = new Sequential(new Input(3, 5), new Dense(2, useBias: false));
+        MatchesPredict(model, RandomInput(3, 4, 3, 5));
+    }
+
+    [Fact]
+    public void Dropout_Flatten_and_Reshape_match_Predict()
+    {
+        KerasNotes.RandomSeed.Set(5);
+        var model = new Sequential(new Input(4, 3), new Dropout(0.5), new Flatten(), new Reshape(2, 6), new Reshape(-1), new Dense(3));
+        MatchesPredict(model, RandomInput(4, 5, 4, 3));
+    }
+
+    [Fact]
+    public void BatchNormalization_exports_its_inference_form_with_trained_statistics()
+    {
+        KerasNotes.RandomSeed.Set(6);
+        var model = new Sequential(new Input(4), new Dense(6), new BatchNormalization(), new Dense(2, activation: "softmax"));
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        var x = RandomInput(5, 32, 4);
+        model.Fit(x, Enumerable.Range(0, 32).Select(i => i % 2).ToArray(), epochs: 3, batchSize: 8, verbose: 0);
+        var bn = (BatchNormalization)model.Layers[1];
+        bn.MovingMean!.Value.AsSpan().ToArray().Should().Contain(v => v != 0, "training moved the statistics");
+        MatchesPredict(model, RandomInput(6, 9, 4));
+    }
+
+    [Fact]
+    public void The_sample_MLP_matches_Predict_at_batch_1_and_256_and_for_every_opset()
+    {
+        KerasNotes.RandomSeed.Set(7);
+        var model = new Sequential(
+            new Input(784), new Dense(256, activation: "relu"), new BatchNormalization(), new Dropout(0.2),
+            new Dense(128, activation: "relu"), new BatchNormalization(), new Dropout(0.2), new Dense(10, activation: "softmax"));
+        MatchesPredict(model, RandomInput(7, 1, 784));
+        MatchesPredict(model, RandomInput(8, 256, 784));
+        for (int opset = 13; opset <= 21; opset++)
+        {
+            MatchesPredict(model, RandomInput(9, 2, 784), opset);
+        }
+    }
+
+    [Fact]
+    public void A_layer_without_an_exporter_is_named_and_nothing_is_written()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var model = new Sequential(new Input(3), new Dense(2), new Unexportable());
+        var act = () => model.ExportOnnx(temp.File("m.onnx"));
+        act.Should().Throw<NotSupportedException>().WithMessage("*'unexportable*(Unexportable) has no ONNX exporter*OnnxExporters.Register*");
+        Directory.GetFiles(temp.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_custom_layer_exports_through_a_registered_exporter()
+    {
+        OnnxExporters.Register<Doubler>((layer, g, input) =>
+            g.AddNode("Mul", [input, g.AddInitializer(layer.Name + "/two", Tensor.FromArray([2f], 1))], name: layer.Name));
+        var model = new Sequential(new Input(3), new Doubler(), new Dense(2));
+        MatchesPredict(model, RandomInput(10, 4, 3));
+    }
+
+    [Fact]
+    public void An_activation_without_an_ONNX_form_is_named()
+    {
+        var model = new Sequential(new Input(3), new Dense(2, activation: "gelu"));
+        var act = () => model.ExportOnnx(new MemoryStream());
+        act.Should().Throw<NotSupportedException>().WithMessage("*activation 'gelu' has no ONNX export*");
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(22)]
+    public void An_opset_outside_13_to_21_is_refused(int opset)
+    {
+        var model = new Sequential(new Input(3), new Dense(2));
+        var act = () => model.ExportOnnx(new MemoryStream(), opset);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(opset)).WithMessage($"*got {opset}*");
+    }
+
+    [Fact]
+    public void ExportOnnx_writes_a_file_ONNX_Runtime_loads()
+    {
+        using var temp = SavingTestSupport.Temp();
+        KerasNotes.RandomSeed.Set(8);
+        var model = new Sequential(new Input(3), new Dense(2, activation: "relu"));
+        model.ExportOnnx(temp.File("m.onnx"));
+        using var session = new InferenceSession(temp.File("m.onnx"));
+        session.OutputMetadata.Keys.Should().Equal("output");
+    }
+
+    private sealed class Unexportable : Layer
+    {
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        protected override Tensor Call(Tensor inputs, bool training) => inputs;
+    }
+
+    private sealed class Doubler : Layer
+    {
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        protected override Tensor Call(Tensor inputs, bool training) => Ops.Multiply(inputs, 2f);
+    }
+}
