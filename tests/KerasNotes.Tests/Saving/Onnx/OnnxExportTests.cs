@@ -100,6 +100,69 @@ public sealed class OnnxExportTests
         }
     }
 
+    public static TheoryData<string, int, int, int, string?, bool> Convolutions => new()
+    {
+        // padding, kernel, stride, dilation, activation, bias — on a 9×7 image, so "same" pads unevenly.
+        { "valid", 3, 1, 1, "relu", true },
+        { "same", 3, 1, 1, null, true },
+        { "same", 3, 2, 1, "tanh", false },
+        { "valid", 2, 2, 1, "softmax", true },
+        { "same", 4, 3, 1, "sigmoid", true },
+        { "same", 3, 1, 2, "relu", true },
+        { "valid", 3, 1, 2, null, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Convolutions))]
+    public void Conv2D_matches_Predict_through_ONNX_Runtime(string padding, int kernel, int stride, int dilation, string? activation, bool bias)
+    {
+        KerasNotes.RandomSeed.Set(11);
+        var model = new Sequential(new Input(9, 7, 3),
+            new Conv2D(4, (kernel, kernel + 1 > 4 ? kernel : kernel + 1), (stride, stride), padding, (dilation, dilation), activation, useBias: bias));
+        MatchesPredict(model, RandomInput(11, 2, 9, 7, 3));
+    }
+
+    [Theory]
+    [InlineData("valid", 2, 2)]
+    [InlineData("same", 2, 2)]
+    [InlineData("same", 3, 2)]
+    [InlineData("valid", 3, 1)]
+    [InlineData("same", 3, 1)]
+    public void Max_and_average_pooling_match_Predict(string padding, int pool, int stride)
+    {
+        var max = new Sequential(new Input(9, 7, 3), new MaxPooling2D(pool, stride, padding));
+        var average = new Sequential(new Input(9, 7, 3), new AveragePooling2D(pool, stride, padding));
+        MatchesPredict(max, RandomInput(12, 2, 9, 7, 3));
+        MatchesPredict(average, RandomInput(13, 2, 9, 7, 3));
+    }
+
+    [Theory]
+    [InlineData(false, 17)]
+    [InlineData(true, 17)]
+    [InlineData(false, 18)]
+    [InlineData(true, 21)]
+    public void Global_pooling_matches_Predict_with_axes_as_attribute_or_input_by_opset(bool keepDims, int opset)
+    {
+        MatchesPredict(new Sequential(new Input(5, 4, 3), new GlobalAveragePooling2D(keepDims)), RandomInput(14, 2, 5, 4, 3), opset);
+        MatchesPredict(new Sequential(new Input(5, 4, 3), new GlobalMaxPooling2D(keepDims)), RandomInput(15, 2, 5, 4, 3), opset);
+    }
+
+    [Fact]
+    public void The_sample_CNN_with_batch_normalization_on_images_matches_Predict()
+    {
+        KerasNotes.RandomSeed.Set(16);
+        var model = new Sequential(
+            new Input(28, 28, 1),
+            new Conv2D(8, kernelSize: 3, padding: "same", activation: "relu"), new BatchNormalization(), new MaxPooling2D(2),
+            new Conv2D(16, kernelSize: 3, padding: "same", activation: "relu"), new BatchNormalization(), new MaxPooling2D(2),
+            new Flatten(), new Dropout(0.3), new Dense(32, activation: "relu"), new Dense(10, activation: "softmax"));
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        model.Fit(RandomInput(17, 16, 28, 28, 1), Enumerable.Range(0, 16).Select(i => i % 10).ToArray(), epochs: 1, batchSize: 8, verbose: 0);
+        MatchesPredict(model, RandomInput(18, 1, 28, 28, 1));
+        MatchesPredict(model, RandomInput(19, 64, 28, 28, 1));
+        MatchesPredict(model, RandomInput(20, 2, 28, 28, 1), opset: 13);
+    }
+
     [Fact]
     public void A_layer_without_an_exporter_is_named_and_nothing_is_written()
     {
