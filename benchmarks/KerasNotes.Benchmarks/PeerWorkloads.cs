@@ -54,6 +54,7 @@ public static class PeerWorkloads
             "W4" => W4(threads),
             "W5" => W5(epochs < 0 ? 3 : epochs, threads, arrays, filters, rows),
             "P1" => P1(threads),
+            "ONNX" => OnnxLatency.Run(threads),
             _ => throw new ArgumentException($"unknown workload {args[0]}"),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));

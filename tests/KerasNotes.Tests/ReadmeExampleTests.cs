@@ -71,7 +71,10 @@ public sealed partial class ReadmeExampleTests
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
             .Append(typeof(Tensor).Assembly.Location)
             .Append(typeof(KerasNotes.Plotting.HistoryPlot).Assembly.Location)
-            .Append(typeof(MathNet.Numerics.LinearAlgebra.Matrix<float>).Assembly.Location);
+            .Append(typeof(MathNet.Numerics.LinearAlgebra.Matrix<float>).Assembly.Location)
+            // The ONNX section serves an exported model with ONNX Runtime (its types written out in full there, so
+            // its Tensor<T> does not clash with ours in the other blocks).
+            .Append(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.Location);
         var references = paths.Distinct().Select(p => MetadataReference.CreateFromFile(p));
         var compilation = CSharpCompilation.Create(
             $"ReadmeBlock{index}",
