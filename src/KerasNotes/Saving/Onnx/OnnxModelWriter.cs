@@ -36,11 +36,7 @@ internal static class OnnxModelWriter
 
         var graph = new OnnxGraph(opset);
         string inputName = graph.Unique("input");
-        string current = inputName;
-        foreach (var layer in sequential.Layers)
-        {
-            current = OnnxExporters.Export(layer, graph, current);
-        }
+        string current = OnnxExporters.Export(sequential, graph, inputName);
 
         // The graph output must be produced by a node; an empty model (or one of identities) ends in Identity.
         string output = graph.AddNode("Identity", [current], name: "output");

@@ -164,6 +164,15 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_Sequential_used_as_a_layer_exports_as_its_layers()
+    {
+        KerasNotes.RandomSeed.Set(21);
+        var inner = new Sequential(new Dense(5, activation: "relu"), new Dense(4));
+        var model = new Sequential(new Input(3), inner, new Dense(2, activation: "softmax"));
+        MatchesPredict(model, RandomInput(21, 6, 3));
+    }
+
+    [Fact]
     public void A_layer_without_an_exporter_is_named_and_nothing_is_written()
     {
         using var temp = SavingTestSupport.Temp();
