@@ -26,9 +26,23 @@ public static class OnnxExporters
     public static bool CanExport(Type layerType) => s_exporters.ContainsKey(layerType);
 
     /// <summary>Exports <paramref name="layer"/>, or throws <see cref="NotSupportedException"/> naming it.</summary>
-    internal static string Export(Layer layer, OnnxGraph graph, string input) =>
-        s_exporters.TryGetValue(layer.GetType(), out var exporter)
-            ? exporter(layer, graph, input)
-            : throw new NotSupportedException(
+    internal static string Export(Layer layer, OnnxGraph graph, string input)
+    {
+        if (!s_exporters.TryGetValue(layer.GetType(), out var exporter))
+        {
+            throw new NotSupportedException(
                 $"Layer '{layer.Name}' ({layer.GetType().Name}) has no ONNX exporter; register one with OnnxExporters.Register<{layer.GetType().Name}>(...).");
+        }
+
+        string output = exporter(layer, graph, input);
+        // A custom exporter that names a value nothing produced would give a file no runtime can load; say so now.
+        if (output is null || !graph.Defines(output))
+        {
+            throw new InvalidOperationException(
+                $"The ONNX exporter of layer '{layer.Name}' ({layer.GetType().Name}) returned '{output ?? "null"}', which is neither its " +
+                "input nor a value it added; an exporter returns the name AddNode (or AddInitializer) gave back.");
+        }
+
+        return output;
+    }
 }

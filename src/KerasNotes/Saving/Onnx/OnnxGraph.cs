@@ -13,6 +13,7 @@ public sealed class OnnxGraph
 {
     private readonly GraphProto _graph = new() { Name = "kerasnotes" };
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private long _bytes;
 
     internal OnnxGraph(int opset) => Opset = opset;
 
@@ -20,6 +21,18 @@ public sealed class OnnxGraph
     public int Opset { get; }
 
     internal GraphProto Proto => _graph;
+
+    /// <summary>
+    /// The most weight bytes one file can hold: protobuf messages are limited to 2 GB, and ONNX's way past it
+    /// (weights in separate files) is not written.
+    /// </summary>
+    internal const long MaxWeightBytes = (2L << 30) - (64L << 20);
+
+    /// <summary>Test hook: a lower weight limit for this async flow only (a 2 GB model is too large for a unit test).</summary>
+    internal static readonly AsyncLocal<long?> WeightLimitForTests = new();
+
+    /// <summary>True if <paramref name="name"/> is a value of the graph (its input, an initializer or a node output).</summary>
+    internal bool Defines(string name) => _names.Contains(name);
 
     /// <summary>Adds a float32 constant (a weight) and returns its value name.</summary>
     /// <param name="name">A readable base name (e.g. <c>dense/kernel</c>); made unique if taken.</param>
@@ -31,6 +44,15 @@ public sealed class OnnxGraph
         foreach (int d in value.Shape.Dims)
         {
             tensor.Dims.Add(d);
+        }
+
+        _bytes += (long)value.Shape.Size * sizeof(float);
+        long limit = WeightLimitForTests.Value ?? MaxWeightBytes;
+        if (_bytes > limit)
+        {
+            throw new NotSupportedException(
+                $"The model's weights pass {limit >> 20} MiB at '{name}': one ONNX file holds at most 2 GB (protobuf's limit), " +
+                "and weights in external data files are not written.");
         }
 
         // Raw little-endian bytes, as every ONNX writer stores large tensors.

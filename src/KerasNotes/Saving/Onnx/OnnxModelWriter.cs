@@ -14,8 +14,9 @@ internal static class OnnxModelWriter
     /// <summary>The oldest and newest operator set versions whose operators the exporters use unchanged.</summary>
     public const int MinOpset = 13, MaxOpset = 21;
 
-    // ONNX IR version 8 is the one that goes with opsets 17-18; older runtimes read it for lower opsets too.
-    private const long IrVersion = 8;
+    // The IR version released with each opset: 8 up to opset 18, 9 for 19-20, 10 for 21 (older runtimes read IR 8
+    // for the lower opsets too).
+    private static long IrVersion(int opset) => opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
 
     public static void Write(Model model, Stream stream, int opset)
     {
@@ -31,7 +32,9 @@ internal static class OnnxModelWriter
         }
 
         var inputShape = sequential.BuildInputShape
-            ?? throw new InvalidOperationException($"Model '{model.Name}' is not built: give it an Input layer or call it once before ExportOnnx.");
+            ?? throw new InvalidOperationException(
+                $"Model '{model.Name}' is not built (it has no layers after its Input, or no Input and was never called): " +
+                "add layers and an Input, or call it once, before ExportOnnx.");
         var outputShape = sequential.ComputeOutputShape(inputShape);
 
         var graph = new OnnxGraph(opset);
@@ -44,7 +47,7 @@ internal static class OnnxModelWriter
         graph.Proto.Output.Add(ValueInfo(output, outputShape));
         var proto = new ModelProto
         {
-            IrVersion = IrVersion,
+            IrVersion = IrVersion(opset),
             ProducerName = "KerasNotes",
             ProducerVersion = typeof(Model).Assembly.GetName().Version?.ToString() ?? "",
             DocString = $"Keras model '{model.Name}' exported by KerasNotes (channels-last, float32).",

@@ -172,6 +172,56 @@ public sealed class OnnxExportTests
         MatchesPredict(model, RandomInput(21, 6, 3));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_channels_first_Flatten_moves_axis_1_last_as_Predict_does(int rank)
+    {
+        // Found by the outside attack: the export ignored data_format and gave other numbers.
+        int[] sample = rank == 3 ? [3, 4] : [2, 3, 4];
+        var model = new Sequential(new Input(sample), new Flatten("channels_first"), new Dense(2));
+        MatchesPredict(model, RandomInput(22, [7, .. sample]));
+    }
+
+    [Fact]
+    public void A_custom_exporter_returning_a_value_it_did_not_add_is_named()
+    {
+        OnnxExporters.Register<WrongName>((layer, g, input) => "no_such_value");
+        var model = new Sequential(new Input(3), new WrongName());
+        var act = () => model.ExportOnnx(new MemoryStream());
+        act.Should().Throw<InvalidOperationException>().WithMessage("*exporter of layer 'wrong_name*returned 'no_such_value'*");
+    }
+
+    [Fact]
+    public void Weights_past_the_2_GB_protobuf_limit_are_refused_early_and_nothing_is_written()
+    {
+        using var temp = SavingTestSupport.Temp();
+        OnnxGraph.WeightLimitForTests.Value = 1 << 20; // 1 MiB stands in for 2 GB
+        try
+        {
+            var model = new Sequential(new Input(1024), new Dense(512));
+            var act = () => model.ExportOnnx(temp.File("big.onnx"));
+            act.Should().Throw<NotSupportedException>().WithMessage("*weights pass 1 MiB*2 GB*external data*");
+            Directory.GetFiles(temp.Path).Should().BeEmpty();
+        }
+        finally
+        {
+            OnnxGraph.WeightLimitForTests.Value = null;
+        }
+    }
+
+    [Fact]
+    public void The_IR_version_follows_the_opset()
+    {
+        var model = new Sequential(new Input(3), new Dense(2));
+        foreach (var (opset, ir) in new[] { (13, 8L), (18, 8L), (19, 9L), (21, 10L) })
+        {
+            using var file = new MemoryStream();
+            model.ExportOnnx(file, opset);
+            KerasNotes.Saving.Onnx.Proto.ModelProto.Parser.ParseFrom(file.ToArray()).IrVersion.Should().Be(ir, $"opset {opset}");
+        }
+    }
+
     [Fact]
     public void A_layer_without_an_exporter_is_named_and_nothing_is_written()
     {
@@ -224,6 +274,13 @@ public sealed class OnnxExportTests
     }
 
     private sealed class Unexportable : Layer
+    {
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        protected override Tensor Call(Tensor inputs, bool training) => inputs;
+    }
+
+    private sealed class WrongName : Layer
     {
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
