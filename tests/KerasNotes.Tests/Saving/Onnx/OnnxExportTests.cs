@@ -94,6 +94,8 @@ public sealed class OnnxExportTests
             new Dense(128, activation: "relu"), new BatchNormalization(), new Dropout(0.2), new Dense(10, activation: "softmax"));
         MatchesPredict(model, RandomInput(7, 1, 784));
         MatchesPredict(model, RandomInput(8, 256, 784));
+        var (_, (testImages, _)) = KerasNotes.Data.FashionMnist.Load();
+        MatchesPredict(model, Ops.Reshape(testImages.SliceRows(0, 256) / 255f, -1, 784));
         for (int opset = 13; opset <= 21; opset++)
         {
             MatchesPredict(model, RandomInput(9, 2, 784), opset);
@@ -160,6 +162,9 @@ public sealed class OnnxExportTests
         model.Fit(RandomInput(17, 16, 28, 28, 1), Enumerable.Range(0, 16).Select(i => i % 10).ToArray(), epochs: 1, batchSize: 8, verbose: 0);
         MatchesPredict(model, RandomInput(18, 1, 28, 28, 1));
         MatchesPredict(model, RandomInput(19, 64, 28, 28, 1));
+        // Real images too: the first 32 Fashion-MNIST test images, scaled as the samples scale them.
+        var (_, (testImages, _)) = KerasNotes.Data.FashionMnist.Load();
+        MatchesPredict(model, Ops.Reshape(testImages.SliceRows(0, 32) / 255f, -1, 28, 28, 1));
         MatchesPredict(model, RandomInput(20, 2, 28, 28, 1), opset: 13);
     }
 
