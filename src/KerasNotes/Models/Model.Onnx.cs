@@ -20,11 +20,7 @@ public abstract partial class Model
     public void ExportOnnx(string path, int opset = 17)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        CheckOpset(opset);
-        using var use = UseGuard.Enter(this, nameof(ExportOnnx), change: false);
-        // Built in memory first: a layer that cannot be exported fails before any file is touched.
-        using var buffer = new MemoryStream();
-        OnnxModelWriter.Write(this, buffer, opset);
+        using var buffer = ExportToMemory(opset);
         AtomicFile.Write(path, stream => buffer.WriteTo(stream));
     }
 
@@ -34,11 +30,18 @@ public abstract partial class Model
     public void ExportOnnx(Stream stream, int opset = 17)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = ExportToMemory(opset);
+        buffer.WriteTo(stream);
+    }
+
+    // Built in memory first: a layer that cannot be exported fails before any file or stream is touched.
+    private MemoryStream ExportToMemory(int opset)
+    {
         CheckOpset(opset);
         using var use = UseGuard.Enter(this, nameof(ExportOnnx), change: false);
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream();
         OnnxModelWriter.Write(this, buffer, opset);
-        buffer.WriteTo(stream);
+        return buffer;
     }
 
     private static void CheckOpset(int opset)
