@@ -55,7 +55,13 @@ public sealed class OnnxGraph
                 "and weights in external data files are not written.");
         }
 
-        // Raw little-endian bytes, as every ONNX writer stores large tensors.
+        // Raw little-endian bytes, as every ONNX writer stores large tensors (the machine's order is little-endian on
+        // every platform .NET 10 supports; a big-endian one would need a byte swap here).
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("ONNX export writes little-endian weights and this machine is big-endian.");
+        }
+
         tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan()));
         _graph.Initializer.Add(tensor);
         return tensor.Name;
@@ -87,11 +93,22 @@ public sealed class OnnxGraph
     /// <param name="inputs">The names of its input values, in the operator's order.</param>
     /// <param name="attributes">Its attributes, by name; null for none.</param>
     /// <param name="name">A readable base name for the node and its output; the operator's name if null.</param>
-    /// <exception cref="ArgumentException">An attribute value of another type.</exception>
+    /// <exception cref="ArgumentException">An input that is not a value of the graph, or an attribute value of another type.</exception>
     public string AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, object>? attributes = null, string? name = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(opType);
         ArgumentNullException.ThrowIfNull(inputs);
+        foreach (string input in inputs)
+        {
+            // "" is ONNX's way to leave an optional input out; any other name must be a value the graph already has.
+            if (input is null || (input.Length > 0 && !Defines(input)))
+            {
+                throw new ArgumentException(
+                    $"input '{input ?? "null"}' of the {opType} node is not a value of the graph; use the input name the exporter " +
+                    "was given or a name AddNode/AddInitializer returned.", nameof(inputs));
+            }
+        }
+
         string output = Unique(name ?? opType.ToLowerInvariant());
         var node = new NodeProto { OpType = opType, Name = output };
         node.Input.AddRange(inputs);

@@ -198,6 +198,15 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_custom_exporter_reading_a_value_the_graph_does_not_have_is_refused_naming_it()
+    {
+        OnnxExporters.Register<ReadsNothing>((layer, g, input) => g.AddNode("Relu", ["not_a_value"], name: layer.Name));
+        var model = new Sequential(new Input(3), new ReadsNothing());
+        var act = () => model.ExportOnnx(new MemoryStream());
+        act.Should().Throw<ArgumentException>().WithMessage("*input 'not_a_value' of the Relu node is not a value of the graph*");
+    }
+
+    [Fact]
     public void Weights_past_the_2_GB_protobuf_limit_are_refused_early_and_nothing_is_written()
     {
         using var temp = SavingTestSupport.Temp();
@@ -279,6 +288,13 @@ public sealed class OnnxExportTests
     }
 
     private sealed class Unexportable : Layer
+    {
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        protected override Tensor Call(Tensor inputs, bool training) => inputs;
+    }
+
+    private sealed class ReadsNothing : Layer
     {
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
