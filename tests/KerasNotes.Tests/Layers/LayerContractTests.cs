@@ -158,6 +158,27 @@ public sealed class LayerContractTests
         b.Name.Should().NotBe(a.Name);
     }
 
+    [Fact]
+    public void Snake_case_by_hand_for_ASCII_names_equals_Kerass_three_regexes()
+    {
+        // The hand-written scan must agree with the regexes on every class name of the library and on 200,000 random
+        // strings over the characters that decide the result (upper, lower, digit, underscore).
+        var names = typeof(Layer).Assembly.GetTypes().Select(t => t.Name).ToList();
+        var rng = new Random(12);
+        const string alphabet = "aAbBzZ09_";
+        for (int i = 0; i < 200_000; i++)
+        {
+            names.Add(new string([.. Enumerable.Range(0, rng.Next(0, 12)).Select(_ => alphabet[rng.Next(alphabet.Length)])]));
+        }
+
+        foreach (string name in names.Where(n => n.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
+        {
+            Layer.ToSnakeCase(name).Should().Be(Layer.ToSnakeCaseByRegex(name), $"'{name}'");
+        }
+
+        Layer.ToSnakeCase("Ünïcode-Layer").Should().Be(Layer.ToSnakeCaseByRegex("Ünïcode-Layer"), "other names keep the regexes");
+    }
+
     /// <summary>A custom layer with its own weight, written with Ops only.</summary>
     private sealed class ScaleLayer : Layer
     {
