@@ -18,8 +18,6 @@ if (options is null)
     return 2;
 }
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
 KerasNotes.RandomSeed.Set(42);
 

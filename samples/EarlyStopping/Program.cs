@@ -19,8 +19,6 @@ if (options is null)
     return 2;
 }
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
 
 int trainCount = options.Quick ? 2000 : 10000;

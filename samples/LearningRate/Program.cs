@@ -19,8 +19,6 @@ if (options is null)
     return 2;
 }
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
 
 const double InitialRate = 0.05;

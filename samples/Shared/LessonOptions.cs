@@ -30,9 +30,14 @@ internal sealed class LessonOptions
     /// <summary>A path inside <see cref="OutDir"/>.</summary>
     public string OutPath(string fileName) => Path.Combine(OutDir, fileName);
 
-    /// <summary>Parses the arguments; prints what is wrong and the usage, and returns null, when they are wrong.</summary>
+    /// <summary>
+    /// Parses the arguments; prints what is wrong and the usage, and returns null, when they are wrong. Also makes the
+    /// invariant culture current, so every lesson prints 0.8383, never 0,8383, whatever the machine's locale.
+    /// </summary>
     public static LessonOptions? Parse(string[] args, string sampleName)
     {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string usage = $"Usage: {sampleName} [--quick] [--out DIR] [--epochs N]";
         bool quick = false;
         string outDir = "out";
