@@ -47,6 +47,12 @@ public sealed class Input : Layer
     /// <summary>The full input shape with the batch axis first (-1 when the batch size is free).</summary>
     public Shape BatchShape { get; }
 
+    /// <summary>
+    /// The symbolic tensor this input feeds into a functional graph (Keras <c>InputLayer.output</c>); the same
+    /// tensor every time. <see cref="Keras.Input"/> returns it directly.
+    /// </summary>
+    public KerasTensor Output => AddInputNode(BatchShape);
+
     /// <inheritdoc />
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 

@@ -8,11 +8,11 @@ namespace KerasNotes.Layers;
 /// The base of every layer, with Keras's lifecycle (<c>keras.layers.Layer</c>).
 /// </summary>
 /// <remarks>
-/// <para>The constructor holds configuration only. <see cref="Build"/> creates the weights with
-/// <see cref="AddWeight"/> once the input shape is known; <see cref="Call"/> computes the output
+/// <para>The constructor holds configuration only. <see cref="Build(Shape)"/> creates the weights with
+/// <see cref="AddWeight"/> once the input shape is known; <see cref="Call(Tensor, bool)"/> computes the output
 /// with <see cref="Ops"/> (so gradients come for free) and may add losses with
 /// <see cref="AddLoss"/>; <see cref="GetConfig"/> describes the layer for saving.
-/// <see cref="Apply"/> (Keras <c>layer(x)</c>) builds the layer on first use and runs it.</para>
+/// <see cref="Apply(Tensor, bool)"/> (Keras <c>layer(x)</c>) builds the layer on first use and runs it.</para>
 /// <para>Names: a layer without a name gets the snake-cased class name, made unique across the
 /// process (<c>dense</c>, <c>dense_1</c>, …) as in Keras.</para>
 /// <example><code>
@@ -86,7 +86,7 @@ public abstract partial class Layer
         }
     }
 
-    /// <summary>True once <see cref="Build"/> has run.</summary>
+    /// <summary>True once <see cref="Build(Shape)"/> has run.</summary>
     public bool Built => _built;
 
     /// <summary>The input shape the layer was built for (batch axis included, possibly unknown), or null before it is built.</summary>
@@ -156,7 +156,7 @@ public abstract partial class Layer
 
     /// <summary>
     /// Runs the layer (Keras <c>layer(x)</c>): builds it on first use, checks the input, calls
-    /// <see cref="Call"/> and applies the activity regularizer.
+    /// <see cref="Call(Tensor, bool)"/> and applies the activity regularizer.
     /// </summary>
     /// <param name="inputs">The input batch.</param>
     /// <param name="training">True during training (Dropout active, BatchNormalization on batch statistics).</param>
@@ -183,6 +183,65 @@ public abstract partial class Layer
             t_callDepth--;
         }
 
+        return AddActivityPenalty(output);
+    }
+
+    /// <summary>
+    /// Runs a layer that takes several inputs (Keras <c>layer([a, b])</c>), such as a merge layer or a model with
+    /// several inputs: builds it on first use, checks the inputs, calls <see cref="Call(IReadOnlyList{Tensor}, bool)"/>.
+    /// </summary>
+    /// <param name="inputs">The input batches, in the order the layer expects them.</param>
+    /// <param name="training">True during training.</param>
+    /// <exception cref="ArgumentException">No inputs, a null input, or inputs that do not fit the layer (the message names the layer and the shapes).</exception>
+    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        var shapes = ShapesOf(inputs, nameof(inputs));
+        EnsureBuilt(shapes);
+        ValidateInputs(shapes);
+        bool outermost = t_callDepth == 0;
+        if (outermost)
+        {
+            ClearLosses();
+        }
+
+        t_callDepth++;
+        Tensor output;
+        try
+        {
+            output = Call(inputs, training);
+        }
+        finally
+        {
+            t_callDepth--;
+        }
+
+        return AddActivityPenalty(output);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> as the layer's own call: the outermost call clears the losses of the previous one,
+    /// nested calls keep them (what <see cref="Apply(Tensor, bool)"/> does around <see cref="Call(Tensor, bool)"/>).
+    /// </summary>
+    internal void RunAsCall<TState>(TState state, Action<TState> call)
+    {
+        if (t_callDepth == 0)
+        {
+            ClearLosses();
+        }
+
+        t_callDepth++;
+        try
+        {
+            call(state);
+        }
+        finally
+        {
+            t_callDepth--;
+        }
+    }
+
+    private Tensor AddActivityPenalty(Tensor output)
+    {
         if (ActivityRegularizer is not null)
         {
             var penalty = ActivityRegularizer.Call(output);
@@ -199,15 +258,44 @@ public abstract partial class Layer
         return output;
     }
 
+    private static Shape[] ShapesOf(IReadOnlyList<Tensor> inputs, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(inputs, argument);
+        if (inputs.Count == 0)
+        {
+            throw new ArgumentException("The list of inputs is empty; a layer needs at least one input.", argument);
+        }
+
+        var shapes = new Shape[inputs.Count];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            shapes[i] = (inputs[i] ?? throw new ArgumentException($"Input {i} of {inputs.Count} is null.", argument)).Shape;
+        }
+
+        return shapes;
+    }
+
     /// <summary>Builds the layer for <paramref name="inputShape"/> if it is not built yet.</summary>
     /// <remarks>Two threads that run an unbuilt layer at once build it once: the second waits for the first.</remarks>
     internal void EnsureBuilt(Shape inputShape)
     {
-        if (_built)
+        if (!_built)
         {
-            return;
+            EnsureBuiltCore(inputShape, null);
         }
+    }
 
+    /// <summary>Builds the layer for inputs of <paramref name="inputShapes"/> (one shape per input) if it is not built yet.</summary>
+    internal void EnsureBuilt(IReadOnlyList<Shape> inputShapes)
+    {
+        if (!_built)
+        {
+            EnsureBuiltCore(inputShapes[0], inputShapes);
+        }
+    }
+
+    private void EnsureBuiltCore(Shape first, IReadOnlyList<Shape>? all)
+    {
         lock (_buildGate)
         {
             if (_built)
@@ -218,7 +306,8 @@ public abstract partial class Layer
             // A direct call to Build (as Keras users sometimes make) already created the weights: do not build twice.
             if (_trainable.Count + _nonTrainable.Count > 0)
             {
-                BuildInputShape ??= inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+                BuildInputShape ??= WithFreeBatch(first);
+                BuildInputShapes ??= all is null ? null : Array.ConvertAll([.. all], WithFreeBatch);
                 _built = true;
                 return;
             }
@@ -230,7 +319,14 @@ public abstract partial class Layer
                 using (TensorArena.Suspend())
                 using (GradientTape.Pause())
                 {
-                    Build(inputShape);
+                    if (all is null)
+                    {
+                        Build(first);
+                    }
+                    else
+                    {
+                        Build(all);
+                    }
                 }
             }
             catch
@@ -242,10 +338,70 @@ public abstract partial class Layer
                 throw;
             }
 
-            BuildInputShape = inputShape.Rank > 0 ? inputShape.With(0, -1) : inputShape;
+            BuildInputShape = WithFreeBatch(first);
+            BuildInputShapes = all is null ? null : Array.ConvertAll([.. all], WithFreeBatch);
             _built = true;
         }
     }
+
+    private static Shape WithFreeBatch(Shape shape) => shape.Rank > 0 ? shape.With(0, -1) : shape;
+
+    /// <summary>
+    /// The input shapes the layer was built for when it takes several inputs (a merge layer, a model with several
+    /// inputs), batch axes free; null for a layer built for one input (see <see cref="BuildInputShape"/>).
+    /// </summary>
+    public IReadOnlyList<Shape>? BuildInputShapes { get; private set; }
+
+    /// <summary>
+    /// Creates the layer's weights for several inputs (one shape per input). The default accepts exactly one input and
+    /// calls <see cref="Build(Shape)"/>; layers that take several inputs override it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer takes one input and was given several.</exception>
+    public virtual void Build(IReadOnlyList<Shape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        Build(SingleShape(inputShapes, nameof(inputShapes)));
+    }
+
+    /// <summary>
+    /// Computes the output for several inputs (Keras <c>call</c> with a list). The default accepts exactly one input
+    /// and calls <see cref="Call(Tensor, bool)"/>; layers that take several inputs override it.
+    /// </summary>
+    /// <param name="inputs">The input batches.</param>
+    /// <param name="training">True during training.</param>
+    protected virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count != 1)
+        {
+            throw TakesOneInput(inputs.Count, nameof(inputs));
+        }
+
+        return Call(inputs[0], training);
+    }
+
+    /// <summary>Checks several input shapes against what the layer expects; the default accepts one input and checks it with <see cref="ValidateInput"/>.</summary>
+    protected virtual void ValidateInputs(IReadOnlyList<Shape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        ValidateInput(SingleShape(inputShapes, nameof(inputShapes)));
+    }
+
+    /// <summary>
+    /// The output shape for several inputs (one shape per input). The default accepts one input and calls
+    /// <see cref="ComputeOutputShape(Shape)"/>; layers that take several inputs override it.
+    /// </summary>
+    public virtual Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        return ComputeOutputShape(SingleShape(inputShapes, nameof(inputShapes)));
+    }
+
+    private Shape SingleShape(IReadOnlyList<Shape> inputShapes, string argument) =>
+        inputShapes.Count == 1 ? inputShapes[0] : throw TakesOneInput(inputShapes.Count, argument);
+
+    private ArgumentException TakesOneInput(int count, string argument) =>
+        new($"Layer '{Name}' ({GetType().Name}) takes one input; it was given {count}.", argument);
 
     /// <summary>
     /// Creates the layer's weights for inputs of <paramref name="inputShape"/> (batch axis first, possibly -1).
@@ -335,7 +491,7 @@ public abstract partial class Layer
     }
 
     /// <summary>
-    /// Creates a weight of the layer (Keras <c>add_weight</c>). Call it from <see cref="Build"/>.
+    /// Creates a weight of the layer (Keras <c>add_weight</c>). Call it from <see cref="Build(Shape)"/>.
     /// </summary>
     /// <param name="name">The weight's name, e.g. <c>kernel</c>.</param>
     /// <param name="shape">Its shape.</param>

@@ -4,7 +4,7 @@ using KerasNotes.Serialization;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     private readonly List<Metric> _metrics = [];
     private readonly List<bool> _metricWeighted = [];

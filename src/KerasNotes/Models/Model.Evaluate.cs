@@ -3,7 +3,7 @@ using KerasNotes.Data;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     /// <summary>
     /// Computes the loss and metrics on data in inference mode (Keras <c>evaluate</c> with <c>return_dict=True</c>).

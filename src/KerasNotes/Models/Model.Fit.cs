@@ -4,7 +4,7 @@ using KerasNotes.Data;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     private RandomGenerator? _shuffleRng;
 

@@ -3,7 +3,7 @@ using KerasNotes.Saving.Onnx;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     /// <summary>
     /// Writes the model as an ONNX file for inference (ONNX Runtime and other runtimes): the layers' inference form

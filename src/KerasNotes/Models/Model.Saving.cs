@@ -3,7 +3,7 @@ using KerasNotes.Saving;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     /// <summary>
     /// Saves the whole model in Keras 3's <c>.keras</c> format (Keras <c>model.save</c>): a zip of

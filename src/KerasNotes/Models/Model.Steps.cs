@@ -2,7 +2,7 @@ using KerasNotes.Metrics;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     // One step pool and one tape for training, reused every step so steady-state steps allocate nothing. Training
     // is one call at a time (UseGuard); inference calls rent their own pools below, so they can run on many threads.

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace KerasNotes.Models;
 
-public abstract partial class Model
+public partial class Model
 {
     /// <summary>
     /// Writes Keras's summary table — each layer's name and type, output shape and parameter count, then the

@@ -11,7 +11,7 @@ namespace KerasNotes.Models;
 /// <c>Evaluate</c>, <c>Predict</c>, the <c>*OnBatch</c> methods, <c>Summary</c>, and whole-model weights.
 /// </summary>
 /// <remarks>
-/// <para>A model is a layer, so it can be called with <see cref="Layer.Apply"/> and nested in another model.
+/// <para>A model is a layer, so it can be called with <see cref="Layer.Apply(Tensor, bool)"/> and nested in another model.
 /// Its weights are its layers' weights, in layer order.</para>
 /// <para><b>Threads.</b> <c>Predict</c>, <c>PredictOnBatch</c>, <c>Evaluate</c>, <c>TestOnBatch</c>, <c>Save</c> and
 /// <c>SaveWeights</c> may be called on one model from many threads at once, and give exactly the results of the
@@ -25,11 +25,11 @@ namespace KerasNotes.Models;
 /// is not guarded across them. The thread that trains may itself predict, evaluate or save (from a
 /// callback). A call that fails leaves the model usable. Not guarded, so not to be mixed with inference on other
 /// threads: setting weights directly (<see cref="Layer.SetWeights"/>, <see cref="Variable.Assign(Tensor)"/>), a
-/// custom training loop (<see cref="Optimizers.Optimizer.ApplyGradients"/>, <see cref="Layer.Apply"/> with
+/// custom training loop (<see cref="Optimizers.Optimizer.ApplyGradients"/>, <see cref="Layer.Apply(Tensor, bool)"/> with
 /// <c>training: true</c>, which updates BatchNormalization's statistics). <see cref="GradientTape"/>s on several
 /// threads may differentiate the same weights at once.</para>
 /// </remarks>
-public abstract partial class Model : Layer
+public partial class Model : Layer
 {
     /// <summary>Creates a model.</summary>
     protected Model(string? name = null, bool trainable = true)
@@ -39,14 +39,17 @@ public abstract partial class Model : Layer
 
     private WeightLists? _modelLists;
 
-    /// <summary>The model's layers (for a Sequential, all but the leading <see cref="Input"/>).</summary>
-    public abstract IReadOnlyList<Layer> Layers { get; }
+    /// <summary>
+    /// The model's layers (Keras <c>model.layers</c>): for a Sequential all but the leading <see cref="Input"/>; for a
+    /// functional model every layer of the graph, input layers included, each once, in Keras's order.
+    /// </summary>
+    public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];
 
     /// <summary>
     /// The layers whose weights and losses make up the model, in the order they run (for a Sequential the same as
     /// <see cref="Layers"/>: its <see cref="Input"/> holds no weights and is not among them).
     /// </summary>
-    internal abstract IReadOnlyList<Layer> AllLayers { get; }
+    internal virtual IReadOnlyList<Layer> AllLayers => _graph?.Layers ?? [];
 
     /// <summary>
     /// Set to true (from a callback, say) to stop <c>Fit</c> (Keras <c>stop_training</c>): the current batch finishes, the

@@ -1,0 +1,148 @@
+using KerasNotes.Layers;
+using KerasNotes.Models;
+using KerasNotes.Optimizers;
+using KerasNotes.Tests.TestSupport;
+
+namespace KerasNotes.Tests.Models;
+
+[Collection(GlobalKernelSettings.Name)]
+public sealed class FunctionalModelTests
+{
+    [Fact]
+    public void Keras_Input_returns_a_symbolic_tensor_with_a_free_batch_axis()
+    {
+        var x = Keras.Input(shape: [784], name: "pixels_a");
+        x.Shape.Should().Be(new Shape(-1, 784));
+        x.Layer.Should().BeOfType<Input>().Which.Name.Should().Be("pixels_a");
+        x.NodeIndex.Should().Be(0);
+    }
+
+    [Fact]
+    public void Applying_a_layer_to_a_symbolic_tensor_builds_it_and_infers_the_output_shape()
+    {
+        var x = Keras.Input(shape: [5]);
+        var dense = new Dense(3);
+        var y = dense.Apply(x);
+        y.Shape.Should().Be(new Shape(-1, 3));
+        dense.Built.Should().BeTrue();
+        y.Layer.Should().BeSameAs(dense);
+    }
+
+    [Fact]
+    public void A_shape_misfit_is_refused_when_the_graph_is_built_naming_the_layer_and_both_shapes()
+    {
+        var x = Keras.Input(shape: [5]);
+        var first = new Dense(4, name: "first_misfit");
+        var second = new Dense(2, name: "second_misfit");
+        second.Apply(Keras.Input(shape: [3]));
+        var act = () => second.Apply(first.Apply(x));
+        act.Should().Throw<ArgumentException>()
+            .Which.Message.Should().Contain("second_misfit").And.Contain("[None, 4]").And.Contain("last dimension 3");
+        second.InboundNodes.Should().HaveCount(1, "a refused call records no node");
+    }
+
+    [Fact]
+    public void A_functional_model_predicts_what_the_same_layers_in_a_Sequential_predict()
+    {
+        RandomSeed.Set(3);
+        var a = new Dense(8, activation: "relu");
+        var b = new Dense(3, activation: "softmax");
+        var x = Keras.Input(shape: [6]);
+        var functional = new Model(x, b.Apply(a.Apply(x)));
+        var sequential = new Sequential(new Input(6), a, b);
+        var data = GradientCheck.Random(1, -1f, 1f, 10, 6);
+        functional.Predict(data).ToArray().Should().Equal(sequential.Predict(data).ToArray());
+        functional.Layers.Should().HaveCount(3);
+        functional.Layers[0].Should().BeOfType<Input>();
+        functional.CountParams().Should().Be(sequential.CountParams());
+    }
+
+    [Fact]
+    public void A_layer_applied_twice_shares_its_weights()
+    {
+        var shared = new Dense(4, name: "shared_twice");
+        var x = Keras.Input(shape: [4]);
+        var y = shared.Apply(shared.Apply(x));
+        var model = new Model(x, y);
+        y.NodeIndex.Should().Be(1);
+        model.Weights.Should().HaveCount(2);
+        model.Layers.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void A_graph_whose_output_needs_an_input_not_given_is_refused()
+    {
+        var a = Keras.Input(shape: [3]);
+        var b = Keras.Input(shape: [3]);
+        var y = new Dense(2).Apply(b);
+        var act = () => new Model(a, y);
+        act.Should().Throw<ArgumentException>().WithMessage("*disconnected*");
+    }
+
+    [Fact]
+    public void Inputs_must_come_from_Keras_Input()
+    {
+        var x = Keras.Input(shape: [3]);
+        var hidden = new Dense(2).Apply(x);
+        var act = () => new Model(hidden, new Dense(1).Apply(hidden));
+        act.Should().Throw<ArgumentException>().WithMessage("*Keras.Input*");
+    }
+
+    [Fact]
+    public void Two_layers_with_one_name_are_refused()
+    {
+        var x = Keras.Input(shape: [3]);
+        var y = new Dense(2, name: "twin_name").Apply(new Dense(2, name: "twin_name").Apply(x));
+        var act = () => new Model(x, y);
+        act.Should().Throw<ArgumentException>().WithMessage("*\"twin_name\" is used 2 times*");
+    }
+
+    [Fact]
+    public void A_functional_model_trains_with_Fit_like_the_equal_Sequential()
+    {
+        static IReadOnlyList<Tensor> Train(bool functional)
+        {
+            RandomSeed.Set(11);
+            var a = new Dense(8, activation: "relu");
+            var b = new Dense(3, activation: "softmax");
+            Model model;
+            if (functional)
+            {
+                var x = Keras.Input(shape: [6]);
+                model = new Model(x, b.Apply(a.Apply(x)));
+            }
+            else
+            {
+                model = new Sequential(new Input(6), a, b);
+            }
+
+            var data = GradientCheck.Random(2, -1f, 1f, 40, 6);
+            var labels = Enumerable.Range(0, 40).Select(i => i % 3).ToArray();
+            model.Compile(new Adam(1e-2), "sparse_categorical_crossentropy", ["accuracy"]);
+            model.Fit(data, labels, batchSize: 8, epochs: 2, verbose: 0);
+            return model.GetWeights();
+        }
+
+        var f = Train(functional: true);
+        var s = Train(functional: false);
+        f.Should().HaveCount(s.Count);
+        for (int i = 0; i < f.Count; i++)
+        {
+            f[i].ToArray().Should().Equal(s[i].ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_functional_model_nests_in_a_Sequential_and_a_Sequential_in_a_functional_model()
+    {
+        var inner = new Sequential(new Input(4), new Dense(3, activation: "relu"));
+        var x = Keras.Input(shape: [4]);
+        var middle = new Model(x, new Dense(2).Apply(inner.Apply(x)));
+        var outer = new Sequential(new Input(4), middle, new Dense(1));
+        var data = GradientCheck.Random(4, -1f, 1f, 5, 4);
+        outer.Predict(data).Shape.Should().Be(new Shape(5, 1));
+        var z = Keras.Input(shape: [4]);
+        var wrapped = new Model(z, middle.Apply(z));
+        wrapped.Predict(data).ToArray().Should().Equal(middle.Predict(data).ToArray());
+    }
+}
