@@ -18,13 +18,14 @@ internal static class KerasSerializer
 {
     private static readonly Dictionary<string, object?> s_float32Policy = DTypePolicy();
 
+    /// <summary>The module Keras saves functional models under (the class is not exported, so its source module is written).</summary>
+    public const string FunctionalModule = "keras.src.models.functional";
+
     /// <summary>The content of <c>config.json</c> for <paramref name="model"/>.</summary>
-    public static Dictionary<string, object?> SerializeModel(Model model)
-    {
-        var envelope = (Dictionary<string, object?>)SerializeLayer(model);
-        envelope["compile_config"] = model.IsCompiled && model.CompileConfig is { } args ? CompileConfig(model, args) : new Dictionary<string, object?>();
-        return envelope;
-    }
+    public static Dictionary<string, object?> SerializeModel(Model model) => (Dictionary<string, object?>)SerializeLayer(model);
+
+    /// <summary>True for a model made with <c>new Model(inputs, outputs)</c>: Keras's <c>Functional</c> class.</summary>
+    public static bool IsFunctional(Layer layer) => layer is Model { Graph: not null } && layer.GetType() == typeof(Model);
 
     public static Dictionary<string, object?> DTypePolicy() => new()
     {
@@ -48,7 +49,7 @@ internal static class KerasSerializer
         var type = layer.GetType();
         if (IsBuiltIn(type))
         {
-            return layer is Input ? "InputLayer" : type.Name;
+            return layer is Input ? "InputLayer" : IsFunctional(layer) ? "Functional" : type.Name;
         }
 
         string? registered = CustomObjects.NameOfLayerType(type);
@@ -65,6 +66,11 @@ internal static class KerasSerializer
 
     public static object SerializeLayer(Layer layer)
     {
+        if (IsFunctional(layer))
+        {
+            return FunctionalSerializer.Serialize((Model)layer);
+        }
+
         var type = layer.GetType();
         var config = ConvertMap(layer.GetConfig(), $"layer '{layer.Name}'");
         if (layer is not Input && config.TryGetValue("dtype", out var dtype) && dtype is "float32")
@@ -88,8 +94,18 @@ internal static class KerasSerializer
             envelope["build_config"] = new Dictionary<string, object?> { ["input_shape"] = ShapeList(shape) };
         }
 
+        if (layer is Model model)
+        {
+            // Keras writes a compile_config for every model, nested ones included ({} when not compiled).
+            envelope["compile_config"] = CompileConfigOf(model);
+        }
+
         return envelope;
     }
+
+    /// <summary>A model's <c>compile_config</c>: the compile arguments, or an empty object when it is not compiled.</summary>
+    public static Dictionary<string, object?> CompileConfigOf(Model model) =>
+        model.IsCompiled && model.CompileConfig is { } args ? CompileConfig(model, args) : new Dictionary<string, object?>();
 
     public static List<object?> ShapeList(Shape shape)
     {
