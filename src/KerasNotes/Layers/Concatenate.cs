@@ -69,7 +69,7 @@ public sealed class Concatenate : Merge
             if (!ok)
             {
                 throw new ArgumentException(
-                    $"{Who}: a `Concatenate` layer requires inputs with matching shapes except for the concatenation axis ({Axis}). " +
+                    $"{Who}: A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis ({Axis}). " +
                     $"Received: input_shape={List(inputShapes)}",
                     nameof(inputShapes));
             }
@@ -110,7 +110,7 @@ public sealed class Concatenate : Merge
     }
 
     private protected override ArgumentException NotAList(Shape shape, string argument) => new(
-        $"{Who}: a `Concatenate` layer should be called on a list of at least 1 input. Received: input_shape={shape.ToKerasString()}. " +
+        $"{Who}: A `Concatenate` layer should be called on a list of at least 1 input. Received: input_shape={shape.ToKerasString()}. " +
         "Call it with a list, e.g. Apply([a, b]).",
         argument);
 

@@ -143,13 +143,13 @@ public abstract class Merge : Layer
         if (inputShapes.Count < 1)
         {
             throw new ArgumentException(
-                $"{Who}: a merge layer should be called on a list of at least 1 input. Received 0 inputs.", nameof(inputShapes));
+                $"{Who}: A merge layer should be called on a list of at least 1 input. Received 0 inputs.", nameof(inputShapes));
         }
 
         if (ExactInputCount is int exact && inputShapes.Count != exact)
         {
             throw new ArgumentException(
-                $"{Who}: a `{GetType().Name}` layer should be called on exactly {exact} inputs. Received: input_shape={List(inputShapes)}",
+                $"{Who}: A `{GetType().Name}` layer should be called on exactly {exact} inputs. Received: input_shape={List(inputShapes)}",
                 nameof(inputShapes));
         }
 
@@ -174,7 +174,7 @@ public abstract class Merge : Layer
                 if (batch >= 0 && batch != shape[0])
                 {
                     throw new ArgumentException(
-                        $"{Who}: cannot merge tensors with different batch sizes. Received tensors with shapes {List(inputShapes)}",
+                        $"{Who}: Cannot merge tensors with different batch sizes. Received tensors with shapes {List(inputShapes)}",
                         nameof(inputShapes));
                 }
 
@@ -206,7 +206,7 @@ public abstract class Merge : Layer
         {
             int i = a[offset + k], j = b[k];
             dims[offset + k] = i < 0 || j < 0 ? -1 : i == 1 ? j : j == 1 || i == j ? i : throw new ArgumentException(
-                $"{Who}: inputs have incompatible shapes. Received shapes {a.ToKerasString()} and {b.ToKerasString()} " +
+                $"{Who}: Inputs have incompatible shapes. Received shapes {a.ToKerasString()} and {b.ToKerasString()} " +
                 $"(axes after the batch axis, aligned from the right; size 1 broadcasts). Full input shapes: {List(inputShapes)}",
                 nameof(inputShapes));
         }
@@ -219,7 +219,7 @@ public abstract class Merge : Layer
         "[" + string.Join(", ", shapes.Select(s => s.ToKerasString())) + "]";
 
     private protected virtual ArgumentException NotAList(Shape shape, string argument) => new(
-        $"{Who}: a merge layer should be called on a list of inputs. Received: input_shape={shape.ToKerasString()} (not a list of shapes). " +
+        $"{Who}: A merge layer should be called on a list of inputs. Received: input_shape={shape.ToKerasString()} (not a list of shapes). " +
         "Call it with a list, e.g. Apply([a, b]).",
         argument);
 }
