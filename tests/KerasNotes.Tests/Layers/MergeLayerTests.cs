@@ -99,6 +99,13 @@ public sealed class MergeLayerTests
     }
 
     [Fact]
+    public void A_merge_layer_in_a_Sequential_is_refused_because_it_gets_one_tensor()
+    {
+        var act = () => new KerasNotes.Models.Sequential(new Input(3), new Add(name: "seq_add"));
+        act.Should().Throw<ArgumentException>().WithMessage("*seq_add*A merge layer should be called on a list of inputs*");
+    }
+
+    [Fact]
     public void An_empty_list_of_shapes_is_refused_naming_the_layer()
     {
         var act = () => new Add(name: "empty_add").ComputeOutputShape(Array.Empty<Shape>());
