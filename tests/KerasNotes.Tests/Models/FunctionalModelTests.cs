@@ -194,4 +194,16 @@ public sealed class FunctionalModelTests
         string text = writer.ToString();
         text.Should().Contain("chain_in (InputLayer)").And.Contain("chain_dense (Dense)").And.NotContain("Connected to");
     }
+
+    [Fact]
+    public void A_nested_model_counts_its_weight_penalties_once()
+    {
+        var x = Keras.Input(shape: [3]);
+        var inner = new Sequential(new Input(3), new Dense(2, kernelRegularizer: new KerasNotes.Regularizers.L2(0.1)));
+        var outer = new Model(x, new Dense(1).Apply(inner.Apply(x)));
+        var flat = new Sequential(new Input(3), inner.Layers[0]);
+        outer.Apply(Tensor.Ones(2, 3));
+        flat.Apply(Tensor.Ones(2, 3));
+        outer.Losses.Should().HaveCount(flat.Losses.Count);
+    }
 }
