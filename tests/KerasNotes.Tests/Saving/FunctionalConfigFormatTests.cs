@@ -41,6 +41,62 @@ public sealed class FunctionalConfigFormatTests
     }
 
     [Fact]
+    public void A_merge_layer_call_is_saved_as_one_list_argument_with_its_list_build_config()
+    {
+        var in1 = Keras.Input(shape: [3], name: "in1_b");
+        var in2 = Keras.Input(shape: [5], name: "in2_b");
+        var concat = new Concatenate(name: "concat_b").Apply([in1, in2]);
+        var model = new Model([in1, in2], [new Dense(1, name: "out1_b").Apply(concat), new Dense(2, name: "out2_b").Apply(concat)], name: "model_b");
+
+        var config = FunctionalFiles.ConfigOf(model);
+        string expected = Expected("""
+            {"module": "keras.layers", "class_name": "Concatenate", "config": {"name": "concat_b"}, "registered_name": null,
+             "build_config": {"input_shape": [[null, 3], [null, 5]]}, "name": "concat_b",
+             "inbound_nodes": [{"args": [[
+                {"class_name": "__keras_tensor__", "config": {"shape": [null, 3], "dtype": "float32", "keras_history": ["in1_b", 0, 0]}},
+                {"class_name": "__keras_tensor__", "config": {"shape": [null, 5], "dtype": "float32", "keras_history": ["in2_b", 0, 0]}}]],
+               "kwargs": {}}]}
+            """);
+
+        FunctionalFiles.Abbreviated(FunctionalFiles.Layer(config, "concat_b")).Should().Be(expected);
+        config["config"]!["layers"]!.AsArray().Select(l => l!["name"]!.GetValue<string>()).Should().Equal("in1_b", "in2_b", "concat_b", "out1_b", "out2_b");
+        config["config"]!["input_layers"]!.ToJsonString().Should().Be("""[["in1_b",0,0],["in2_b",0,0]]""");
+        config["config"]!["output_layers"]!.ToJsonString().Should().Be("""[["out1_b",0,0],["out2_b",0,0]]""");
+    }
+
+    [Fact]
+    public void A_layer_shared_by_two_inputs_lists_two_calls_and_the_merge_names_each()
+    {
+        var xa = Keras.Input(shape: [4], name: "xa_c");
+        var xb = Keras.Input(shape: [4], name: "xb_c");
+        var shared = new Dense(3, name: "shared_c");
+        var model = new Model([xa, xb], new Add(name: "add_c").Apply([shared.Apply(xa), shared.Apply(xb)]), name: "model_c");
+
+        var config = FunctionalFiles.ConfigOf(model);
+        FunctionalFiles.Layer(config, "shared_c")["inbound_nodes"]!.AsArray()
+            .Select(n => n!["args"]![0]!["config"]!["keras_history"]!.ToJsonString()).Should().Equal("""["xa_c",0,0]""", """["xb_c",0,0]""");
+        var add = FunctionalFiles.Layer(config, "add_c");
+        add["build_config"]!.ToJsonString().Should().Be("""{"input_shape":[[null,3],[null,3]]}""");
+        add["inbound_nodes"]![0]!["args"]![0]!.AsArray().Select(t => t!["config"]!["keras_history"]!.ToJsonString())
+            .Should().Equal("""["shared_c",0,0]""", """["shared_c",1,0]""");
+        config["config"]!["output_layers"]!.ToJsonString().Should().Be("""["add_c",0,0]""");
+    }
+
+    [Fact]
+    public void A_nested_functional_model_called_with_a_list_carries_one_mask_per_input()
+    {
+        var a = Keras.Input(shape: [2], name: "a_two_in");
+        var b = Keras.Input(shape: [2], name: "b_two_in");
+        var inner = new Model([a, b], new Add(name: "add_two_in").Apply([a, b]), name: "inner_two_in");
+        var p = Keras.Input(shape: [2], name: "p_two_in");
+        var q = Keras.Input(shape: [2], name: "q_two_in");
+        var model = new Model([p, q], inner.Apply([p, q]), name: "outer_two_in");
+
+        FunctionalFiles.Layer(FunctionalFiles.ConfigOf(model), "inner_two_in")["inbound_nodes"]![0]!["kwargs"]!.ToJsonString()
+            .Should().Be("""{"mask":[null,null]}""");
+    }
+
+    [Fact]
     public void A_nested_Sequential_is_saved_whole_with_its_call_and_the_mask_argument_Keras_adds()
     {
         var seq = new Sequential([new Input([4], null, "input_layer_d"), new Dense(5, name: "sd1"), new Dense(6, name: "sd2")], name: "seq");
