@@ -31,6 +31,9 @@ internal sealed class LoadContext(string path) : IConfigSource
     /// </summary>
     public long GraphWork { get; set; }
 
+    /// <summary>The layers created so far that the file marks with a <c>shared_object_id</c>, by that id.</summary>
+    public Dictionary<string, KerasNotes.Layers.Layer> SharedLayers { get; } = new(StringComparer.Ordinal);
+
     public ModelFormatException Fail(string? entry, string reason, Exception? inner = null) => new(Path, entry, reason, inner);
 
     public ModelFormatException Fail(string reason) => new(Path, Entry.Length == 0 ? null : Entry, reason);

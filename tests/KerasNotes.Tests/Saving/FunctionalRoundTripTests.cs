@@ -164,6 +164,33 @@ public sealed class FunctionalRoundTripTests
     }
 
     [Fact]
+    public void A_layer_of_a_nested_model_that_the_outer_model_calls_too_comes_back_as_one_object()
+    {
+        using var temp = SavingTestSupport.Temp();
+        var shared = new Dense(4, activation: "tanh", name: "shared_nest");
+        var innerIn = Keras.Input(shape: [4], name: "inner_in_nest");
+        var inner = new Model(innerIn, new Dense(4, name: "inner_dense_nest").Apply(shared.Apply(innerIn)), name: "inner_nest");
+        var x = Keras.Input(shape: [4], name: "x_nest");
+        var model = new Model(x, shared.Apply(inner.Apply(x)), name: "outer_nest");
+
+        var config = FunctionalFiles.ConfigOf(model);
+        var outerEntry = FunctionalFiles.Layer(config, "shared_nest");
+        var innerEntry = FunctionalFiles.Layer(FunctionalFiles.Layer(config, "inner_nest"), "shared_nest");
+        innerEntry.Select(p => p.Key).Should().EndWith(["name", "inbound_nodes", "shared_object_id"], "Keras marks the first copy last");
+        outerEntry.Select(p => p.Key).Should().EndWith(["shared_object_id", "name", "inbound_nodes"]);
+        outerEntry["shared_object_id"]!.GetValue<long>().Should().Be(innerEntry["shared_object_id"]!.GetValue<long>());
+
+        var loaded = Reloaded(model, temp);
+
+        var outerShared = loaded.Layers.Single(l => l.Name == "shared_nest");
+        var innerModel = (Model)loaded.Layers.Single(l => l.Name == "inner_nest");
+        innerModel.Layers.Single(l => l.Name == "shared_nest").Should().BeSameAs(outerShared);
+        loaded.Weights.Should().HaveCount(4);
+        SavingTestSupport.AssertSameWeights(model, loaded);
+        SameOutputs(model, loaded, [GradientCheck.Random(14, -1f, 1f, 5, 4)]);
+    }
+
+    [Fact]
     public void A_functional_model_nested_in_a_Sequential_comes_back_whole()
     {
         using var temp = SavingTestSupport.Temp();

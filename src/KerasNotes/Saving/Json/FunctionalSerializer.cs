@@ -34,6 +34,14 @@ internal static class FunctionalSerializer
             }
 
             entry["inbound_nodes"] = nodes;
+            if (KerasSerializer.FirstSharedWrite(layer) && entry.TryGetValue("shared_object_id", out var id))
+            {
+                // Keras marks the first copy of a shared layer only when it meets the second: after its inbound_nodes.
+                // (A new dictionary: one that had a key removed may put the next key back in its place.)
+                entry = entry.Where(p => p.Key != "shared_object_id").ToDictionary();
+                entry["shared_object_id"] = id;
+            }
+
             layers.Add(entry);
         }
 

@@ -311,7 +311,16 @@ internal static class KerasDeserializer
                 return FunctionalDeserializer.Build(c);
         }
 
-        if (s.ClassName != "InputLayer" && envelope.Source is LoadContext context && ++context.LayersCreated > MaxLayers)
+        // Keras writes one layer object used in two models (an inner model's layer the outer one calls too) twice, each
+        // with the same shared_object_id; the first creates it, the others are that object again.
+        var context = envelope.Source as LoadContext;
+        string? sharedId = context is not null && envelope.Has("shared_object_id") ? SharedId(envelope["shared_object_id"]) : null;
+        if (sharedId is not null && context!.SharedLayers.TryGetValue(sharedId, out var shared))
+        {
+            return shared;
+        }
+
+        if (s.ClassName != "InputLayer" && context is not null && ++context.LayersCreated > MaxLayers)
         {
             throw envelope.Fail($"the file describes more than {MaxLayers} layers (over all its models); at most {MaxLayers} are supported.");
         }
@@ -341,8 +350,17 @@ internal static class KerasDeserializer
             layer.Trainable = false;
         }
 
+        if (sharedId is not null)
+        {
+            context!.SharedLayers[sharedId] = layer;
+        }
+
         return layer;
     }
+
+    private static string SharedId(ConfigNode id) => id.TryDouble(out double value) && value == Math.Floor(value)
+        ? id.Node!.ToJsonString()
+        : throw id.Fail($"expected a whole number, found {id.Kind} {id.Text}.");
 
     private static void CheckFloat32(ConfigNode c)
     {
