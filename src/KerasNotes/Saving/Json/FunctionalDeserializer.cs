@@ -460,16 +460,16 @@ internal static class FunctionalDeserializer
         call.Outputs = KerasDeserializer.Construct(call.Where, $"call {call.Index} of {Who(layer)}", () => layer.ApplySymbolic(inputs, call.ListCall));
     }
 
-    /// <summary>Refuses an input whose values (batch included when it is fixed) exceed the activation budget before a layer runs on it.</summary>
+    /// <summary>Refuses an input whose values for one sample exceed the activation budget before a layer runs on it.</summary>
     private static void CheckTensorSize(Shape shape, long activationBudget, Call call, Layer layer)
     {
         long values = 1;
-        for (int k = 0; k < shape.Rank; k++)
+        for (int k = 1; k < shape.Rank; k++)
         {
             values = shape[k] > 0 ? values * shape[k] : values;
             if (values > activationBudget / 4)
             {
-                throw call.Where.Fail($"{Who(layer)}: an input of shape {shape} would have more than {activationBudget / 4} values; the configuration is not plausible.");
+                throw call.Where.Fail($"{Who(layer)}: one sample of an input of shape {shape} would have more than {activationBudget / 4} values; the configuration is not plausible.");
             }
         }
     }
