@@ -138,31 +138,7 @@ public partial class Model
         StopTraining = false;
         IsCompiled = true;
         _trainableAtCompile = Built ? TrainableWeights : [];
-        // Saved as before until the compile config is written in its per-output form.
-        CompileConfig = new CompileArguments(
-            optimizer,
-            loss is { IsOne: true } one ? one[0] : null,
-            Flat(metrics),
-            Flat(weightedMetrics));
-    }
-
-    private static object[]? Flat(MetricsSpec? spec)
-    {
-        if (spec is not { IsDefault: false } s)
-        {
-            return null;
-        }
-
-        var items = new List<object>();
-        for (int e = 0; e < s.Count; e++)
-        {
-            for (int k = 0; k < s[e].Count; k++)
-            {
-                items.Add(s[e][k]);
-            }
-        }
-
-        return [.. items];
+        CompileConfig = new CompileArguments(optimizer, loss, lossWeights, metrics, weightedMetrics, losses, plainAsGiven, weightedAsGiven);
     }
 
     /// <summary>One loss per output (null for none): one loss for all, a list in output order, or a dictionary by name.</summary>
@@ -689,5 +665,16 @@ public partial class Model
     }
 }
 
-/// <summary>The arguments given to Compile, kept as given (Keras stores the compile config that way).</summary>
-internal sealed record CompileArguments(OptimizerSpec? Optimizer, LossSpec? Loss, object[]? Metrics, object[]? WeightedMetrics);
+/// <summary>
+/// The arguments given to Compile, kept as given (Keras stores the compile config that way), with what each resolved to:
+/// the loss of each output, and the metric of each item of <c>metrics</c> / <c>weightedMetrics</c> in the order given.
+/// </summary>
+internal sealed record CompileArguments(
+    OptimizerSpec? Optimizer,
+    LossesSpec? Loss,
+    LossWeightsSpec? LossWeights,
+    MetricsSpec? Metrics,
+    MetricsSpec? WeightedMetrics,
+    Loss?[] ResolvedLosses,
+    Metric[][] ResolvedMetrics,
+    Metric[][] ResolvedWeightedMetrics);
