@@ -95,8 +95,12 @@ public sealed class Identity : Initializer
         }
     }
 
-    /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["gain"] = Gain };
+    /// <summary>
+    /// The configuration: empty for the default gain of 1, as Keras 3.15 writes it (its Identity has no get_config of
+    /// its own), else <c>{"gain": g}</c>, which Keras's <c>Identity(gain=g)</c> reads but would not write.
+    /// </summary>
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        Gain == DefaultGain ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["gain"] = Gain };
 
     private const double DefaultGain = 1.0;
 

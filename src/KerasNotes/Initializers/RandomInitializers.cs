@@ -29,7 +29,7 @@ public sealed class RandomNormal(double mean = RandomNormal.DefaultMean, double 
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?> { ["mean"] = MeanValue, ["stddev"] = Stddev, ["seed"] = Seed };
+        new Dictionary<string, object?> { ["seed"] = Seed, ["mean"] = MeanValue, ["stddev"] = Stddev };
 
     private const double DefaultMean = 0.0;
     private const double DefaultStddev = 0.05;
@@ -69,7 +69,7 @@ public sealed class RandomUniform(double minval = RandomUniform.DefaultMinval, d
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?> { ["minval"] = Minval, ["maxval"] = Maxval, ["seed"] = Seed };
+        new Dictionary<string, object?> { ["seed"] = Seed, ["minval"] = Minval, ["maxval"] = Maxval };
 
     private const double DefaultMinval = -0.05;
     private const double DefaultMaxval = 0.05;
@@ -121,7 +121,7 @@ public sealed class TruncatedNormal(double mean = TruncatedNormal.DefaultMean, d
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?> { ["mean"] = MeanValue, ["stddev"] = Stddev, ["seed"] = Seed };
+        new Dictionary<string, object?> { ["seed"] = Seed, ["mean"] = MeanValue, ["stddev"] = Stddev };
 
     private const double DefaultMean = 0.0;
     private const double DefaultStddev = 0.05;
@@ -232,10 +232,12 @@ public class VarianceScaling : Initializer
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {
+        ["seed"] = Seed,
         ["scale"] = Scale,
         ["mode"] = Mode,
         ["distribution"] = Distribution,
-        ["seed"] = Seed,
+        ["input_axes"] = null,
+        ["output_axes"] = null,
     };
 
     private const double DefaultScale = 1.0;
@@ -246,7 +248,26 @@ public class VarianceScaling : Initializer
     public static VarianceScaling FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(VarianceScaling));
         return new VarianceScaling(config.GetDouble("scale", DefaultScale), config.GetString("mode", DefaultMode)!, config.GetString("distribution", DefaultDistribution)!, config.GetNullableInt32("seed"));
+    }
+
+    /// <summary>The config Keras 3.15 writes for the Glorot, He and LeCun initializers: the seed and null fan axes.</summary>
+    private protected static Dictionary<string, object?> FanAxesConfig(int? seed) => new()
+    {
+        ["seed"] = seed,
+        ["input_axes"] = null,
+        ["output_axes"] = null,
+    };
+
+    /// <summary>
+    /// Refuses explicit fan axes (Keras 3.15 <c>input_axes</c> / <c>output_axes</c>): KerasNotes computes the fans
+    /// from the weight's shape, which is what Keras does when they are null.
+    /// </summary>
+    private protected static void RejectFanAxes(ObjectConfig config, string owner)
+    {
+        config.RejectUnlessNull("input_axes", owner, "explicit fan-in axes");
+        config.RejectUnlessNull("output_axes", owner, "explicit fan-out axes");
     }
 
     [System.Runtime.CompilerServices.ModuleInitializer]
@@ -257,12 +278,13 @@ public class VarianceScaling : Initializer
 public sealed class GlorotUniform(int? seed = null) : VarianceScaling(1.0, "fan_avg", "uniform", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new GlorotUniform FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(GlorotUniform));
         return new GlorotUniform(config.GetNullableInt32("seed"));
     }
 
@@ -274,12 +296,13 @@ public sealed class GlorotUniform(int? seed = null) : VarianceScaling(1.0, "fan_
 public sealed class GlorotNormal(int? seed = null) : VarianceScaling(1.0, "fan_avg", "truncated_normal", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new GlorotNormal FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(GlorotNormal));
         return new GlorotNormal(config.GetNullableInt32("seed"));
     }
 
@@ -291,12 +314,13 @@ public sealed class GlorotNormal(int? seed = null) : VarianceScaling(1.0, "fan_a
 public sealed class HeUniform(int? seed = null) : VarianceScaling(2.0, "fan_in", "uniform", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new HeUniform FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(HeUniform));
         return new HeUniform(config.GetNullableInt32("seed"));
     }
 
@@ -308,12 +332,13 @@ public sealed class HeUniform(int? seed = null) : VarianceScaling(2.0, "fan_in",
 public sealed class HeNormal(int? seed = null) : VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new HeNormal FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(HeNormal));
         return new HeNormal(config.GetNullableInt32("seed"));
     }
 
@@ -325,12 +350,13 @@ public sealed class HeNormal(int? seed = null) : VarianceScaling(2.0, "fan_in", 
 public sealed class LecunUniform(int? seed = null) : VarianceScaling(1.0, "fan_in", "uniform", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new LecunUniform FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(LecunUniform));
         return new LecunUniform(config.GetNullableInt32("seed"));
     }
 
@@ -342,12 +368,13 @@ public sealed class LecunUniform(int? seed = null) : VarianceScaling(1.0, "fan_i
 public sealed class LecunNormal(int? seed = null) : VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
 {
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => FanAxesConfig(Seed);
 
     /// <summary>Rebuilds the initializer from its saved config (Keras <c>from_config</c>).</summary>
     public static new LecunNormal FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        RejectFanAxes(config, nameof(LecunNormal));
         return new LecunNormal(config.GetNullableInt32("seed"));
     }
 
@@ -399,7 +426,7 @@ public sealed class Orthogonal(double gain = Orthogonal.DefaultGain, int? seed =
     }
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["gain"] = Gain, ["seed"] = Seed };
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["seed"] = Seed, ["gain"] = Gain };
 
     private const double DefaultGain = 1.0;
 

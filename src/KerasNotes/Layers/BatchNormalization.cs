@@ -23,6 +23,7 @@ public sealed class BatchNormalization : Layer
     private const double DefaultEpsilon = 1e-3;
     private const bool DefaultCenter = true;
     private const bool DefaultScale = true;
+    private const double DefaultRenormMomentum = 0.99;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="axis">The feature axis (default the last).</param>
@@ -214,6 +215,10 @@ public sealed class BatchNormalization : Layer
         config["beta_constraint"] = null;
         config["gamma_constraint"] = null;
         config["synchronized"] = false;
+        // Keras 3.14+ (keras/src/layers/normalization/batch_normalization.py get_config): batch renormalization, off.
+        config["renorm"] = false;
+        config["renorm_clipping"] = null;
+        config["renorm_momentum"] = DefaultRenormMomentum;
         return config;
     }
 
@@ -227,7 +232,8 @@ public sealed class BatchNormalization : Layer
 
     /// <summary>
     /// Rebuilds the layer from its saved config (Keras <c>from_config</c>); one normalization axis, no
-    /// renormalization and no weight constraints.
+    /// renormalization (<c>renorm</c> false; then <c>renorm_clipping</c> and <c>renorm_momentum</c> are read and
+    /// ignored, as Keras does) and no weight constraints.
     /// </summary>
     /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static BatchNormalization FromConfig(ObjectConfig config)
@@ -237,8 +243,16 @@ public sealed class BatchNormalization : Layer
         config.RejectConstraint("gamma_constraint");
         if (config.GetBoolean("renorm"))
         {
-            throw config.Fail("renorm", "batch renormalization (renorm=true) is not supported.");
+            throw config.Fail("renorm", $"BatchNormalization '{config.Name}': renorm = true (batch renormalization) is not supported; expected false.");
         }
+
+        // Without renorm, Keras keeps renorm_clipping and renorm_momentum but never reads them; so do we.
+        if (config["renorm_clipping"] is { IsNull: false, IsObject: false } clipping)
+        {
+            throw clipping.Fail($"BatchNormalization '{config.Name}': renorm_clipping should be null or an object, found {clipping.Text}.");
+        }
+
+        _ = config.GetNullableDouble("renorm_momentum");
 
         var axisNode = config["axis"];
         int axis = DefaultAxis;

@@ -257,7 +257,8 @@ public sealed class Conv2D : Layer
 
     /// <summary>
     /// Rebuilds the layer from its saved config (Keras <c>from_config</c>). Only channels_last data and
-    /// <c>groups = 1</c> are supported; anything else is refused with the layer and the value named.
+    /// <c>groups = 1</c> are supported, without LoRA (<c>lora_rank</c> null or 0); anything else is refused with the layer
+    /// and the value named.
     /// </summary>
     /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static Conv2D FromConfig(ObjectConfig config)
@@ -284,6 +285,7 @@ public sealed class Conv2D : Layer
 
         config.RejectConstraint("kernel_constraint");
         config.RejectConstraint("bias_constraint");
+        config.RejectLora(who);
         return new Conv2D(
             config.RequireInt32("filters"),
             config.GetPair("kernel_size", (0, 0)),

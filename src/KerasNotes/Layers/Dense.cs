@@ -171,16 +171,24 @@ public sealed class Dense : Layer
         config["bias_regularizer"] = BiasRegularizer;
         config["kernel_constraint"] = null;
         config["bias_constraint"] = null;
+        // Keras 3.13+ (keras/src/layers/core/dense.py get_config); lora_rank and lora_alpha follow only when LoRA is on.
+        config["quantization_config"] = null;
         return config;
     }
 
-    /// <summary>Rebuilds the layer from its saved config (Keras <c>from_config</c>).</summary>
+    /// <summary>
+    /// Rebuilds the layer from its saved config (Keras <c>from_config</c>). A quantized layer (a
+    /// <c>quantization_config</c> other than null) and LoRA (a <c>lora_rank</c> other than null or 0) are refused.
+    /// </summary>
     /// <exception cref="ArgumentException">A value is out of range (file loaders report a <c>ModelFormatException</c>).</exception>
     public static Dense FromConfig(ObjectConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        string who = $"Dense '{config.Name}'";
         config.RejectConstraint("kernel_constraint");
         config.RejectConstraint("bias_constraint");
+        config.RejectUnlessNull("quantization_config", who, "a quantized layer");
+        config.RejectLora(who);
         return new Dense(
             config.RequireInt32("units"),
             config.GetActivationName("activation"),

@@ -8,14 +8,17 @@ public partial class Model
     /// <summary>
     /// Writes the model as an ONNX file for inference (ONNX Runtime and other runtimes): the layers' inference form
     /// (Dropout as identity, BatchNormalization with its moving statistics), float32, Keras's channels-last input
-    /// with a symbolic batch dimension, graph input <c>input</c> and output <c>output</c>. The file is written to a
-    /// temporary name and renamed into place. docs/onnx.md lists the operator each layer becomes.
+    /// with a symbolic batch dimension. A <see cref="Sequential"/> model has graph input <c>input</c> and output
+    /// <c>output</c>; a functional model has one graph input per model input, named as its input layer
+    /// (<see cref="InputNames"/>), and one graph output per model output, named as the layer that produces it
+    /// (<see cref="OutputNames"/>). The file is written to a temporary name and renamed into place. docs/onnx.md lists
+    /// the operator each layer becomes.
     /// </summary>
     /// <param name="path">The file to write (conventionally <c>.onnx</c>).</param>
     /// <param name="opset">The ONNX operator set version to declare, 13 to 21.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="opset"/> is outside 13–21.</exception>
     /// <exception cref="NotSupportedException">A layer or activation has no ONNX exporter (the message names it), or the
-    /// model is not <see cref="Sequential"/>.</exception>
+    /// model is neither <see cref="Sequential"/> nor functional (a subclassed model).</exception>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     public void ExportOnnx(string path, int opset = 17)
     {

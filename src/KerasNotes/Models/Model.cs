@@ -147,12 +147,7 @@ public partial class Model : Layer
     /// <summary>Adds the call's loss terms, then the weight penalties of <paramref name="trainable"/>, to <paramref name="list"/>.</summary>
     private void CollectLosses(List<Tensor> list, IReadOnlyList<Variable> trainable)
     {
-        list.AddRange(base.Losses);
-        var layers = AllLayers;
-        for (int i = 0; i < layers.Count; i++)
-        {
-            list.AddRange(layers[i].Losses);
-        }
+        CollectCallLosses(list);
 
         for (int i = 0; i < trainable.Count; i++)
         {
@@ -160,6 +155,28 @@ public partial class Model : Layer
             if (v.Trainable && WeightPenalties.Of(v) is { } regularizer)
             {
                 list.Add(regularizer.Call(v.Value));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the losses the call added (AddLoss, activity penalties) in this model and every model nested in it; weight
+    /// penalties are left to the outermost model, which adds one per trainable weight (a nested model's own
+    /// <see cref="Losses"/> would add them a second time).
+    /// </summary>
+    private void CollectCallLosses(List<Tensor> list)
+    {
+        list.AddRange(base.Losses);
+        var layers = AllLayers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is Model nested)
+            {
+                nested.CollectCallLosses(list);
+            }
+            else
+            {
+                list.AddRange(layers[i].Losses);
             }
         }
     }

@@ -144,6 +144,36 @@ public sealed class ObjectConfig
         }
     }
 
+    /// <summary>
+    /// Refuses a value other than null at <paramref name="key"/>: a Keras setting whose default KerasNotes writes and
+    /// reads, but whose other values it cannot honour. <paramref name="owner"/> names the object (<c>Dense 'dense'</c>)
+    /// and <paramref name="what"/> says what the setting does.
+    /// </summary>
+    internal void RejectUnlessNull(string key, string owner, string what)
+    {
+        var v = Value(key);
+        if (!v.IsNull)
+        {
+            throw v.Fail($"{owner}: {key} = {v.Text} ({what}) is not supported; expected null.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses LoRA (Keras <c>lora_rank</c> on Dense and the convolutions): its layers train two small matrices instead
+    /// of the kernel. As in Keras, a rank of null or 0 means no LoRA, and <c>lora_alpha</c> then has no effect (it must
+    /// still be a number or null).
+    /// </summary>
+    internal void RejectLora(string owner)
+    {
+        int? rank = GetNullableInt32("lora_rank");
+        if (rank is int r && r != 0)
+        {
+            throw Fail("lora_rank", $"{owner}: lora_rank = {r} (LoRA adapters) is not supported; expected null or 0.");
+        }
+
+        _ = GetNullableDouble("lora_alpha");
+    }
+
     /// <summary>The error for a bad value at <paramref name="key"/>.</summary>
     internal Exception Fail(string key, string reason) => Value(key).Fail(reason);
 

@@ -145,4 +145,65 @@ public sealed class FunctionalModelTests
         var wrapped = new Model(z, middle.Apply(z));
         wrapped.Predict(data).ToArray().Should().Equal(middle.Predict(data).ToArray());
     }
+
+    [Fact]
+    public void Summary_of_a_branching_model_has_Keras_connected_to_column()
+    {
+        var a = Keras.Input(shape: [3], name: "sum_input_a");
+        var b = Keras.Input(shape: [4], name: "sum_input_b");
+        var ha = new Dense(4, name: "sum_da").Apply(a);
+        var hb = new Dense(4, name: "sum_db").Apply(b);
+        var shared = new Dense(2, name: "sum_shared");
+        var model = new Model([a, b], [shared.Apply(ha), shared.Apply(hb)], name: "two_branch");
+        var writer = new StringWriter();
+        model.Summary(writer);
+        string text = writer.ToString().ReplaceLineEndings("\n");
+        text.Should().Be(
+            """
+            Model: "two_branch"
+            ┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+            ┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+            ┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+            │ sum_input_a         │ (None, 3)         │          0 │ -                 │
+            │ (InputLayer)        │                   │            │                   │
+            ├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+            │ sum_input_b         │ (None, 4)         │          0 │ -                 │
+            │ (InputLayer)        │                   │            │                   │
+            ├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+            │ sum_da (Dense)      │ (None, 4)         │         16 │ sum_input_a[0][0] │
+            ├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+            │ sum_db (Dense)      │ (None, 4)         │         20 │ sum_input_b[0][0] │
+            ├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+            │ sum_shared (Dense)  │ (None, 2)         │         10 │ sum_da[0][0],     │
+            │                     │                   │            │ sum_db[0][0]      │
+            └─────────────────────┴───────────────────┴────────────┴───────────────────┘
+             Total params: 46 (184.00 B)
+             Trainable params: 46 (184.00 B)
+             Non-trainable params: 0 (0.00 B)
+
+            """);
+    }
+
+    [Fact]
+    public void Summary_of_a_functional_chain_keeps_three_columns_with_the_input_row()
+    {
+        var x = Keras.Input(shape: [3], name: "chain_in");
+        var model = new Model(x, new Dense(2, name: "chain_dense").Apply(x), name: "chain");
+        var writer = new StringWriter();
+        model.Summary(writer);
+        string text = writer.ToString();
+        text.Should().Contain("chain_in (InputLayer)").And.Contain("chain_dense (Dense)").And.NotContain("Connected to");
+    }
+
+    [Fact]
+    public void A_nested_model_counts_its_weight_penalties_once()
+    {
+        var x = Keras.Input(shape: [3]);
+        var inner = new Sequential(new Input(3), new Dense(2, kernelRegularizer: new KerasNotes.Regularizers.L2(0.1)));
+        var outer = new Model(x, new Dense(1).Apply(inner.Apply(x)));
+        var flat = new Sequential(new Input(3), inner.Layers[0]);
+        outer.Apply(Tensor.Ones(2, 3));
+        flat.Apply(Tensor.Ones(2, 3));
+        outer.Losses.Should().HaveCount(flat.Losses.Count);
+    }
 }

@@ -128,18 +128,32 @@ internal sealed class H5Reader : IDisposable
         return buffer;
     });
 
-    /// <summary>Reads an integer scalar (int64 or int32), such as the optimizer's iteration count.</summary>
+    /// <summary>
+    /// Reads an integer scalar, such as the optimizer's iteration count: int64 (what Keras writes on its default
+    /// TensorFlow backend), int32 (JAX and PyTorch backends), or a float32/float64 holding a whole number.
+    /// </summary>
     public long ReadIntegerScalar(string path, string owner) => Guard(path, () =>
     {
         var ds = ScalarDataset(path, owner);
         var t = ds.Type!;
-        if (t.Class != DatatypeClass.FixedPoint || t.BigEndian || t.Size is not (4 or 8))
+        if (t.BigEndian || t.Size is not (4 or 8) || t.Class is not (DatatypeClass.FixedPoint or DatatypeClass.FloatingPoint))
         {
-            throw Fail(path, $"{owner}: expected an int64 or int32 scalar, found {t}.");
+            throw Fail(path, $"{owner}: expected an int64 or int32 scalar (or a float holding a whole number), found {t}.");
         }
 
-        return Values.Integer(t, Values.DatasetBytes(_file, ds, 1));
+        if (t.Class == DatatypeClass.FixedPoint)
+        {
+            return Values.Integer(t, Values.DatasetBytes(_file, ds, 1));
+        }
+
+        double value = Values.Float(t, Values.DatasetBytes(_file, ds, 1));
+        return double.IsFinite(value) && value == Math.Floor(value) && Math.Abs(value) <= MaxExactWholeDouble
+            ? (long)value
+            : throw Fail(path, $"{owner}: expected a whole number from -2^53 to 2^53, found the {t} value {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
     });
+
+    // 2^53: the largest whole number up to which every whole double is exact.
+    private const double MaxExactWholeDouble = 9007199254740992.0;
 
     /// <summary>Reads a float32 scalar, such as the optimizer's learning rate.</summary>
     public float ReadFloatScalar(string path, string owner) => Guard(path, () =>

@@ -53,7 +53,11 @@ internal static class NativeWeights
         if (model.IsCompiled && model.Optimizer is { } optimizer)
         {
             var vars = VarsGroup(optimizer.Name, []);
-            vars["0"] = optimizer.Iterations;
+            // Keras creates the iteration with dtype "int" (keras/src/optimizers/base_optimizer.py), which
+            // keras/src/backend/common/dtypes.py resolves to int64 on its default TensorFlow backend (int32 on JAX and
+            // PyTorch): a 0-d int64 dataset, as TensorFlow-backed Keras and tf.keras write it.
+            long iteration = optimizer.Iterations;
+            vars["0"] = iteration;
             int index = 1;
             if (optimizer.Schedule is null)
             {

@@ -83,7 +83,12 @@ internal static class KerasSerializer
             envelope = Envelope(type.Namespace, ClassNameOf(layer), config, registered);
         }
 
-        if (layer is not Input && layer.Built && layer.BuildInputShape is { } shape)
+        if (layer is not (Input or Model) && layer.Built && layer.BuildInputShapes is { } shapes)
+        {
+            // A layer built for a list (a merge layer): Keras writes the list of shapes. (Models write their own.)
+            envelope["build_config"] = new Dictionary<string, object?> { ["input_shape"] = shapes.Select(s => (object?)ShapeList(s)).ToList() };
+        }
+        else if (layer is not Input && layer.Built && layer.BuildInputShape is { } shape)
         {
             envelope["build_config"] = new Dictionary<string, object?> { ["input_shape"] = ShapeList(shape) };
         }

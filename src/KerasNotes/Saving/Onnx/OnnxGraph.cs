@@ -13,6 +13,10 @@ public sealed class OnnxGraph
 {
     private readonly GraphProto _graph = new() { Name = "kerasnotes" };
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    // Names kept for the graph's outputs until the nodes that produce them are added (no exporter may take them).
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
+    // A weight used by several layer calls (a shared layer) is stored once: the same tensor gives the same initializer.
+    private readonly Dictionary<Tensor, string> _initializers = new(ReferenceEqualityComparer.Instance);
     private long _bytes;
 
     internal OnnxGraph(int opset) => Opset = opset;
@@ -34,12 +38,20 @@ public sealed class OnnxGraph
     /// <summary>True if <paramref name="name"/> is a value of the graph (its input, an initializer or a node output).</summary>
     internal bool Defines(string name) => _names.Contains(name);
 
-    /// <summary>Adds a float32 constant (a weight) and returns its value name.</summary>
+    /// <summary>
+    /// Adds a float32 constant (a weight) and returns its value name. The same tensor added again (a layer called
+    /// twice in a functional model) gives the name it got the first time, so a shared weight is stored once.
+    /// </summary>
     /// <param name="name">A readable base name (e.g. <c>dense/kernel</c>); made unique if taken.</param>
     /// <param name="value">The values, with their shape.</param>
     public string AddInitializer(string name, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (_initializers.TryGetValue(value, out string? existing))
+        {
+            return existing;
+        }
+
         var tensor = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float };
         foreach (int d in value.Shape.Dims)
         {
@@ -64,6 +76,7 @@ public sealed class OnnxGraph
 
         tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan()));
         _graph.Initializer.Add(tensor);
+        _initializers[value] = tensor.Name;
         return tensor.Name;
     }
 
@@ -109,7 +122,32 @@ public sealed class OnnxGraph
             }
         }
 
-        string output = Unique(name ?? opType.ToLowerInvariant());
+        return AddNodeNamed(opType, inputs, attributes, Unique(name ?? opType.ToLowerInvariant()));
+    }
+
+    /// <summary>
+    /// Adds a node whose output takes a name <see cref="Reserve"/> kept (a graph output's name), exactly as reserved.
+    /// </summary>
+    internal string AddReservedNode(string opType, IReadOnlyList<string> inputs, string reserved)
+    {
+        if (!_reserved.Remove(reserved) || !_names.Add(reserved))
+        {
+            throw new InvalidOperationException($"'{reserved}' is not a reserved value name of the graph.");
+        }
+
+        foreach (string input in inputs)
+        {
+            if (!Defines(input))
+            {
+                throw new ArgumentException($"input '{input}' of the {opType} node is not a value of the graph.", nameof(inputs));
+            }
+        }
+
+        return AddNodeNamed(opType, inputs, null, reserved);
+    }
+
+    private string AddNodeNamed(string opType, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, object>? attributes, string output)
+    {
         var node = new NodeProto { OpType = opType, Name = output };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
@@ -164,11 +202,19 @@ public sealed class OnnxGraph
     }
 
     // Value names must be unique in a graph; a second "dense/kernel" becomes "dense/kernel_1".
-    internal string Unique(string name)
+    internal string Unique(string name) => Unique(name, _names);
+
+    /// <summary>
+    /// Keeps a unique name (<paramref name="name"/>, or with a <c>_1</c>, <c>_2</c>… suffix) for a value added later with
+    /// <see cref="AddReservedNode"/>; until then no other value can take it.
+    /// </summary>
+    internal string Reserve(string name) => Unique(name, _reserved);
+
+    private string Unique(string name, HashSet<string> into)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         string candidate = name;
-        for (int i = 1; !_names.Add(candidate); i++)
+        for (int i = 1; _names.Contains(candidate) || _reserved.Contains(candidate) || !into.Add(candidate); i++)
         {
             candidate = string.Create(CultureInfo.InvariantCulture, $"{name}_{i}");
         }

@@ -5,9 +5,11 @@ using KerasNotes.Saving.Onnx.Proto;
 namespace KerasNotes.Saving.Onnx;
 
 /// <summary>
-/// Turns a built <see cref="Sequential"/> model into an ONNX <c>ModelProto</c>: one graph input <c>input</c> of the
-/// model's input shape with a symbolic batch dimension, each layer through its registered exporter, and the last
-/// value as the graph output <c>output</c>. Everything is float32 and keeps Keras's channels-last layout.
+/// Turns a built model into an ONNX <c>ModelProto</c>. A <see cref="Sequential"/> model gets one graph input <c>input</c>
+/// of the model's input shape with a symbolic batch dimension, each layer through its registered exporter, and the last
+/// value as the graph output <c>output</c>. A functional model gets one graph input per model input, named as its input
+/// layer, its nodes in run order, and one graph output per model output, named as the layer that produces it (made
+/// unique with <c>_1</c>… where two would clash). Everything is float32 and keeps Keras's channels-last layout.
 /// </summary>
 internal static class OnnxModelWriter
 {
@@ -26,14 +28,30 @@ internal static class OnnxModelWriter
 
     private static ModelProto Build(Model model, int opset)
     {
-        if (model is not Sequential sequential)
+        var graph = model switch
         {
-            throw new NotSupportedException($"ExportOnnx exports Sequential models; '{model.Name}' is a {model.GetType().Name}.");
-        }
+            Sequential sequential => SequentialGraph(sequential, opset),
+            { Graph: not null } => FunctionalModelGraph(model, opset),
+            _ => throw new NotSupportedException(
+                $"ExportOnnx exports Sequential and functional models; '{model.Name}' is a {model.GetType().Name} with no layer graph (a subclassed model)."),
+        };
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion(opset),
+            ProducerName = "KerasNotes",
+            ProducerVersion = typeof(Model).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"Keras model '{model.Name}' exported by KerasNotes (channels-last, float32).",
+            Graph = graph.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return proto;
+    }
 
+    private static OnnxGraph SequentialGraph(Sequential sequential, int opset)
+    {
         var inputShape = sequential.BuildInputShape
             ?? throw new InvalidOperationException(
-                $"Model '{model.Name}' is not built (it has no layers after its Input, or no Input and was never called): " +
+                $"Model '{sequential.Name}' is not built (it has no layers after its Input, or no Input and was never called): " +
                 "add layers and an Input, or call it once, before ExportOnnx.");
         var outputShape = sequential.ComputeOutputShape(inputShape);
 
@@ -45,16 +63,37 @@ internal static class OnnxModelWriter
         string output = graph.AddNode("Identity", [current], name: "output");
         graph.Proto.Input.Add(ValueInfo(inputName, inputShape));
         graph.Proto.Output.Add(ValueInfo(output, outputShape));
-        var proto = new ModelProto
+        return graph;
+    }
+
+    private static OnnxGraph FunctionalModelGraph(Model model, int opset)
+    {
+        var graph = new OnnxGraph(opset);
+        var inputLayers = model.Graph!.InputLayers;
+        var inputShapes = new Shape[inputLayers.Length];
+        var inputNames = new string[inputLayers.Length];
+        for (int i = 0; i < inputLayers.Length; i++)
         {
-            IrVersion = IrVersion(opset),
-            ProducerName = "KerasNotes",
-            ProducerVersion = typeof(Model).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"Keras model '{model.Name}' exported by KerasNotes (channels-last, float32).",
-            Graph = graph.Proto,
-        };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
-        return proto;
+            inputShapes[i] = inputLayers[i].BatchShape;
+            inputNames[i] = graph.Unique(inputLayers[i].Name);
+        }
+
+        // The outputs' names are kept before any layer is exported, so no exporter's value can take them.
+        var outputNames = model.OutputNames.Select(graph.Reserve).ToArray();
+        var outputShapes = model.ComputeOutputShapes(inputShapes);
+        var values = FunctionalOnnx.Export(model, graph, inputNames);
+        for (int i = 0; i < inputNames.Length; i++)
+        {
+            graph.Proto.Input.Add(ValueInfo(inputNames[i], inputShapes[i]));
+        }
+
+        for (int k = 0; k < values.Length; k++)
+        {
+            // Every graph output is produced by a node of its own, even when it is an input or another output's value.
+            graph.Proto.Output.Add(ValueInfo(graph.AddReservedNode("Identity", [values[k]], outputNames[k]), outputShapes[k]));
+        }
+
+        return graph;
     }
 
     private static ValueInfoProto ValueInfo(string name, Shape shape)
