@@ -10,14 +10,14 @@ internal static class MultiIoSupport
     public const int Samples = 40;
 
     /// <summary>
-    /// pixels [4] and hint [2] → join → Dense(8, relu) → dense_1: Dense(3, softmax) (a class) and dense_2: Dense(1, sigmoid) (a flag).
+    /// pixels [4] and hint [2] → Concatenate → Dense(8, relu) → dense_1: Dense(3, softmax) (a class) and dense_2: Dense(1, sigmoid) (a flag).
     /// </summary>
     public static Model TwoInTwoOut(int seed = 5)
     {
         RandomSeed.Set(seed);
         var pixels = Keras.Input(shape: [4], name: "pixels");
         var hint = Keras.Input(shape: [2], name: "hint");
-        var joined = new JoinLast("join").Apply([pixels, hint]);
+        var joined = new Concatenate(name: "join").Apply([pixels, hint]);
         var hidden = new Dense(8, activation: "relu", name: "hidden").Apply(joined);
         var label = new Dense(3, activation: "softmax", name: "dense_1").Apply(hidden);
         var flag = new Dense(1, activation: "sigmoid", name: "dense_2").Apply(hidden);
@@ -52,24 +52,5 @@ internal static class MultiIoSupport
         {
             actual[i].Should().Equal(expected[i], $"weight {i} must be bit-identical");
         }
-    }
-
-    /// <summary>Joins its inputs along the last axis: a stand-in for Concatenate in these tests.</summary>
-    internal sealed class JoinLast(string name) : Layer(name)
-    {
-        public override void Build(IReadOnlyList<Shape> inputShapes)
-        {
-        }
-
-        protected override void ValidateInputs(IReadOnlyList<Shape> inputShapes)
-        {
-        }
-
-        public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes) =>
-            inputShapes[0].With(-1, inputShapes.Sum(s => s[-1]));
-
-        protected override Tensor Call(Tensor inputs, bool training) => inputs;
-
-        protected override Tensor Call(IReadOnlyList<Tensor> inputs, bool training) => Ops.Concatenate(inputs, axis: -1);
     }
 }
