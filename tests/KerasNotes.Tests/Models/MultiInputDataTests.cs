@@ -83,12 +83,15 @@ public sealed class MultiInputDataTests
     {
         var model = TwoInTwoOut();
         model.Compile(new SGD(0.1), s_losses);
+        var before = Snapshot(model);
         var three = () => model.Fit([Pixels(), Hints()], [Labels(), Flags(), Flags()], verbose: 0);
         three.Should().Throw<ArgumentException>().WithMessage("'y' holds 3 arrays, but model '*' has 2 outputs (dense_1, dense_2)*").Which.ParamName.Should().Be("y");
         var weights = () => model.Fit([Pixels(), Hints()], [Labels(), Flags()], verbose: 0, sampleWeight: [Tensor.Ones(Samples), Tensor.Ones(Samples), Tensor.Ones(Samples)]);
         weights.Should().Throw<ArgumentException>().WithMessage("You should provide one `sample_weight` array per output*").Which.ParamName.Should().Be("sampleWeight");
         var inputs = () => model.Predict([Pixels(), Hints(), Hints()]);
         inputs.Should().Throw<ArgumentException>().WithMessage("*expects 2 named input(s)*received 3 input tensors*");
+        Snapshot(model).ShouldEqual(before);
+        model.Optimizer!.Iterations.Should().Be(0);
     }
 
     [Fact]
