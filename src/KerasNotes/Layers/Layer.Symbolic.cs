@@ -28,7 +28,8 @@ public abstract partial class Layer
     public KerasTensor Apply(KerasTensor inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return SingleOutput(ApplySymbolic([inputs], listCall: false));
+        RefuseSeveralOutputs();
+        return ApplySymbolic([inputs], listCall: false)[0];
     }
 
     /// <summary>
@@ -40,31 +41,40 @@ public abstract partial class Layer
     /// <exception cref="ArgumentException">No inputs, a null input, or shapes that do not fit the layer (named in the message).</exception>
     public KerasTensor Apply(IReadOnlyList<KerasTensor> inputs)
     {
-        return SingleOutput(ApplySymbolic(CheckSymbolic(inputs), listCall: true));
+        var checkedInputs = CheckSymbolic(inputs, nameof(inputs));
+        RefuseSeveralOutputs();
+        return ApplySymbolic(checkedInputs, listCall: true)[0];
     }
 
     /// <summary>Checks a list of symbolic inputs and copies it.</summary>
-    internal static KerasTensor[] CheckSymbolic(IReadOnlyList<KerasTensor> inputs)
+    internal static KerasTensor[] CheckSymbolic(IReadOnlyList<KerasTensor> tensors, string argument)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count == 0)
+        ArgumentNullException.ThrowIfNull(tensors, argument);
+        if (tensors.Count == 0)
         {
-            throw new ArgumentException("The list of inputs is empty; a layer needs at least one input.", nameof(inputs));
+            throw new ArgumentException($"The list '{argument}' is empty; it needs at least one tensor.", argument);
         }
 
-        var copy = new KerasTensor[inputs.Count];
+        var copy = new KerasTensor[tensors.Count];
         for (int i = 0; i < copy.Length; i++)
         {
-            copy[i] = inputs[i] ?? throw new ArgumentException($"Input {i} of {inputs.Count} is null.", nameof(inputs));
+            copy[i] = tensors[i] ?? throw new ArgumentException($"'{argument}' item {i} of {tensors.Count} is null.", argument);
         }
 
         return copy;
     }
 
-    private KerasTensor SingleOutput(KerasTensor[] outputs) => outputs.Length == 1
-        ? outputs[0]
-        : throw new InvalidOperationException(
-            $"Layer '{Name}' has {outputs.Length} outputs; call ApplyOutputs to get all of them.");
+    /// <summary>How many tensors a call of this layer produces (several only for a model with several outputs).</summary>
+    internal virtual int OutputTensorCount => 1;
+
+    // Checked before the call is recorded: a refused Apply must not leave a node behind.
+    private void RefuseSeveralOutputs()
+    {
+        if (OutputTensorCount != 1)
+        {
+            throw new InvalidOperationException($"Layer '{Name}' has {OutputTensorCount} outputs; call ApplyOutputs to get all of them.");
+        }
+    }
 
     /// <summary>
     /// Records a call on symbolic tensors: builds the layer, works out the output shapes (so a misfit fails here, when

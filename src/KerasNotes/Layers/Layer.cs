@@ -58,6 +58,12 @@ public abstract partial class Layer
             throw new ArgumentException("A layer name must not be empty or blank.", nameof(name));
         }
 
+        // Keras refuses '/' too: weight files use it to separate the layers in a path.
+        if (name is not null && name.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"A layer name cannot contain '/'; got '{name}'.", nameof(name));
+        }
+
         Name = name ?? UniqueName(ToSnakeCase(GetType().Name));
         _trainableFlag = trainable;
         ActivityRegularizer = activityRegularizer;

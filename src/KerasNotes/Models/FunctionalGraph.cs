@@ -24,6 +24,7 @@ internal sealed class FunctionalGraph
     {
         Inputs = inputs;
         Outputs = outputs;
+        ModelName = modelName;
         InputLayers = new Input[inputs.Length];
         var seenInputs = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < inputs.Length; i++)
@@ -164,6 +165,9 @@ internal sealed class FunctionalGraph
         SlotCount = slots.Count;
     }
 
+    /// <summary>The name of the model the graph belongs to (for messages).</summary>
+    public string ModelName { get; }
+
     /// <summary>The model's input tensors, in order.</summary>
     public KerasTensor[] Inputs { get; }
 
@@ -247,11 +251,12 @@ internal sealed class FunctionalGraph
     /// <summary>Runs the graph on <paramref name="inputs"/>, writing the model's outputs into <paramref name="outputs"/>.</summary>
     public void Run(IReadOnlyList<Tensor> inputs, bool training, Span<Tensor> outputs)
     {
+        // The model checked the inputs against the declared shapes (without the batch axis, as Keras does).
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var values = new Tensor[SlotCount];
         for (int i = 0; i < _inputSlots.Length; i++)
         {
-            // The Input layer checks the shape against its declared one (naming both) and passes the batch through.
-            values[_inputSlots[i]] = InputLayers[i].Apply(inputs[i], training);
+            values[_inputSlots[i]] = inputs[i];
         }
 
         for (int n = 0; n < Nodes.Length; n++)
@@ -291,6 +296,14 @@ internal sealed class FunctionalGraph
     /// <summary>The output shapes for inputs of <paramref name="inputShapes"/>, worked out layer by layer without running anything.</summary>
     public Shape[] OutputShapes(IReadOnlyList<Shape> inputShapes)
     {
+        if (inputShapes.Count != InputLayers.Length)
+        {
+            throw new ArgumentException(
+                $"Model '{ModelName}' takes {InputLayers.Length} inputs ({string.Join(", ", Array.ConvertAll(InputLayers, l => l.Name))}); it was given {inputShapes.Count}.",
+                nameof(inputShapes));
+        }
+
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var shapes = new Shape[SlotCount];
         for (int i = 0; i < _inputSlots.Length; i++)
         {

@@ -34,7 +34,7 @@ public partial class Model
     /// <param name="trainable">Whether the model's weights are trained.</param>
     /// <exception cref="ArgumentException">An input is not from <see cref="Keras.Input"/> or is listed twice, an output cannot be computed from the inputs, or two layers share a name.</exception>
     public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null, bool trainable = true)
-        : this(CheckSymbolic(inputs), true, CheckSymbolic(outputs), true, name, trainable)
+        : this(CheckSymbolic(inputs, nameof(inputs)), true, CheckSymbolic(outputs, nameof(outputs)), true, name, trainable)
     {
     }
 
@@ -45,7 +45,7 @@ public partial class Model
     /// <param name="trainable">Whether the model's weights are trained.</param>
     /// <exception cref="ArgumentException">As for the other constructors.</exception>
     public Model(IReadOnlyList<KerasTensor> inputs, KerasTensor outputs, string? name = null, bool trainable = true)
-        : this(CheckSymbolic(inputs), true, [outputs ?? throw new ArgumentNullException(nameof(outputs))], false, name, trainable)
+        : this(CheckSymbolic(inputs, nameof(inputs)), true, [outputs ?? throw new ArgumentNullException(nameof(outputs))], false, name, trainable)
     {
     }
 
@@ -56,7 +56,7 @@ public partial class Model
     /// <param name="trainable">Whether the model's weights are trained.</param>
     /// <exception cref="ArgumentException">As for the other constructors.</exception>
     public Model(KerasTensor inputs, IReadOnlyList<KerasTensor> outputs, string? name = null, bool trainable = true)
-        : this([inputs ?? throw new ArgumentNullException(nameof(inputs))], false, CheckSymbolic(outputs), true, name, trainable)
+        : this([inputs ?? throw new ArgumentNullException(nameof(inputs))], false, CheckSymbolic(outputs, nameof(outputs)), true, name, trainable)
     {
     }
 
@@ -106,6 +106,9 @@ public partial class Model
     /// <summary>How many outputs the model produces.</summary>
     public int OutputCount => _graph?.Outputs.Length ?? 1;
 
+    /// <inheritdoc />
+    internal override int OutputTensorCount => OutputCount;
+
     /// <summary>The names data can be given by, one per input: the input layers' names (Keras <c>model.input_names</c>).</summary>
     public virtual IReadOnlyList<string> InputNames =>
         _graph is null ? [BuildInputName()] : Array.ConvertAll(_graph.InputLayers, l => l.Name);
@@ -137,7 +140,7 @@ public partial class Model
     /// <exception cref="ArgumentException">The number or shapes of the inputs do not fit the model.</exception>
     public IReadOnlyList<KerasTensor> ApplyOutputs(IReadOnlyList<KerasTensor> inputs)
     {
-        var checkedInputs = CheckSymbolic(inputs);
+        var checkedInputs = CheckSymbolic(inputs, nameof(inputs));
         return ApplySymbolic(checkedInputs, listCall: checkedInputs.Length > 1 || _inputsAsList);
     }
 
@@ -167,6 +170,17 @@ public partial class Model
         {
             outputs[0] = inputs.Count == 1 ? Apply(inputs[0], training) : Apply(inputs, training);
             return;
+        }
+
+        if (inputs.Count != _graph.InputLayers.Length)
+        {
+            throw new ArgumentException(
+                $"Model '{Name}' takes {_graph.InputLayers.Length} input(s) ({string.Join(", ", InputNames)}); it was given {inputs.Count}.", nameof(inputs));
+        }
+
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            CheckGraphInput(i, inputs[i].Shape, nameof(inputs));
         }
 
         RunAsCall((_graph, inputs, training, outputs), static s => s._graph.Run(s.inputs, s.training, s.outputs));
@@ -251,19 +265,28 @@ public partial class Model
 
         for (int i = 0; i < inputShapes.Count; i++)
         {
-            var expected = _graph.InputLayers[i].BatchShape;
-            var actual = inputShapes[i];
-            bool ok = expected.Rank == actual.Rank;
-            for (int d = 0; ok && d < actual.Rank; d++)
-            {
-                ok = expected[d] < 0 || actual[d] < 0 || expected[d] == actual[d];
-            }
+            CheckGraphInput(i, inputShapes[i], nameof(inputShapes));
+        }
+    }
 
-            if (!ok)
-            {
-                throw new ArgumentException(
-                    $"Model '{Name}' input '{_graph.InputLayers[i].Name}' expects shape {expected}, got {actual}.", nameof(inputShapes));
-            }
+    /// <summary>
+    /// Checks one input against its <see cref="Input"/>'s declared shape. The batch axis is not compared: Keras checks a
+    /// functional model's inputs without it, so a model declared for batches of 4 still takes a last batch of 2.
+    /// </summary>
+    private void CheckGraphInput(int index, Shape actual, string argument)
+    {
+        var input = _graph!.InputLayers[index];
+        var expected = input.BatchShape;
+        bool ok = expected.Rank == actual.Rank;
+        for (int d = 1; ok && d < actual.Rank; d++)
+        {
+            ok = expected[d] < 0 || actual[d] < 0 || expected[d] == actual[d];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException(
+                $"Model '{Name}' input '{input.Name}' expects shape {expected.With(0, -1)}, got {actual}.", argument);
         }
     }
 

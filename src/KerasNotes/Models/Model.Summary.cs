@@ -105,7 +105,7 @@ public partial class Model
             foreach (var layer in Layers)
             {
                 shape = layer.ComputeOutputShape(shape);
-                rows.Add([$"{layer.Name} ({layer.GetType().Name})", shape.ToKerasString(), Params(layer)]);
+                rows.Add([NameCell(layer), shape.ToKerasString(), Params(layer)]);
             }
 
             return rows;
@@ -113,8 +113,7 @@ public partial class Model
 
         foreach (var layer in _graph.Layers)
         {
-            string type = layer is Input ? "InputLayer" : layer.GetType().Name;
-            string name = $"{layer.Name} ({type})";
+            string name = NameCell(layer);
             if (connected)
             {
                 rows.Add([name, OutputShapeText(layer), Params(layer), Connections(layer, _graph)]);
@@ -126,6 +125,20 @@ public partial class Model
         }
 
         return rows;
+    }
+
+    // "name (Type)" with Keras's class names (InputLayer, Functional); control characters in a name would break the
+    // table's lines, so they print as spaces.
+    private static string NameCell(Layer layer)
+    {
+        string type = layer switch
+        {
+            Input => "InputLayer",
+            Model { Graph: not null } => "Functional",
+            _ => layer.GetType().Name,
+        };
+        string text = $"{layer.Name} ({type})";
+        return text.Any(char.IsControl) ? new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]) : text;
     }
 
     private static string Params(Layer layer) =>

@@ -181,6 +181,8 @@ public sealed class Sequential : Model
     /// <inheritdoc />
     protected override Tensor Call(Tensor inputs, bool training)
     {
+        // Models nested thousands deep would otherwise end the process with a stack overflow.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var x = inputs;
         foreach (var layer in _layers)
         {

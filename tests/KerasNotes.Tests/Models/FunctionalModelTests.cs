@@ -206,4 +206,96 @@ public sealed class FunctionalModelTests
         flat.Apply(Tensor.Ones(2, 3));
         outer.Losses.Should().HaveCount(flat.Losses.Count);
     }
+
+    [Fact]
+    public void A_refused_Apply_on_a_model_with_two_outputs_records_no_node()
+    {
+        var x = Keras.Input(shape: [3]);
+        var h = new Dense(2).Apply(x);
+        var twoHeads = new Model(x, [new Dense(1).Apply(h), new Dense(1).Apply(h)], name: "refused_two_heads");
+        var z = Keras.Input(shape: [3]);
+        var act = () => twoHeads.Apply(z);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*2 outputs*ApplyOutputs*");
+        var outs = twoHeads.ApplyOutputs([z]);
+        outs[0].NodeIndex.Should().Be(0, "the refused call left no node behind");
+    }
+
+    [Fact]
+    public void A_functional_model_ignores_its_inputs_declared_batch_size_as_Keras_does()
+    {
+        var x = Keras.Input(shape: [3], batchSize: 4);
+        var model = new Model(x, new Dense(2).Apply(x));
+        model.Predict(Tensor.Ones(10, 3), batchSize: 4).Shape.Should().Be(new Shape(10, 2));
+    }
+
+    [Fact]
+    public void A_Sequential_refuses_a_functional_model_with_two_inputs_naming_them()
+    {
+        var a = Keras.Input(shape: [3], name: "seq_two_a");
+        var b = Keras.Input(shape: [3], name: "seq_two_b");
+        var twoInputs = new Model([a, b], new Add().Apply([a, b]));
+        var act = () => new Sequential(new Input(3), twoInputs);
+        act.Should().Throw<ArgumentException>().WithMessage("*takes 2 inputs*seq_two_a*seq_two_b*given 1*");
+    }
+
+    [Fact]
+    public void A_layer_name_with_a_slash_is_refused_as_Keras_refuses_it()
+    {
+        var act = () => new Dense(2, name: "block/dense");
+        act.Should().Throw<ArgumentException>().WithMessage("*'/'*block/dense*");
+    }
+
+    [Fact]
+    public void An_empty_outputs_list_is_reported_as_an_outputs_problem()
+    {
+        var x = Keras.Input(shape: [3]);
+        var act = () => new Model([x], Array.Empty<KerasTensor>());
+        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("outputs");
+    }
+
+    [Fact]
+    public void Summary_names_a_nested_functional_model_Functional_and_prints_control_characters_as_spaces()
+    {
+        var x = Keras.Input(shape: [3]);
+        var inner = new Model(x, new Dense(2, name: "tab\tname").Apply(x), name: "inner_fn");
+        var z = Keras.Input(shape: [3]);
+        var outer = new Model(z, new Dense(1).Apply(inner.Apply(z)));
+        var writer = new StringWriter();
+        outer.Summary(writer);
+        writer.ToString().Should().Contain("inner_fn (Functional)");
+        var innerWriter = new StringWriter();
+        inner.Summary(innerWriter);
+        innerWriter.ToString().Should().Contain("tab name (Dense)").And.NotContain("\t");
+    }
+
+    [Fact]
+    public void Models_nested_too_deep_for_the_stack_fail_with_a_catchable_exception()
+    {
+        // On a small stack, nesting models a few thousand deep must end in an exception the caller can catch (building
+        // or predicting), never in the stack overflow that kills the process.
+        Exception? caught = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    Model model = new Sequential(new Input(2), new Dense(2));
+                    for (int i = 0; i < 3000; i++)
+                    {
+                        var x = Keras.Input(shape: [2]);
+                        model = new Model(x, model.Apply(x));
+                    }
+
+                    model.Predict(Tensor.Ones(1, 2));
+                }
+                catch (Exception e)
+                {
+                    caught = e;
+                }
+            },
+            maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        caught.Should().BeOfType<InsufficientExecutionStackException>();
+    }
 }
