@@ -248,6 +248,15 @@ public partial class Model
             for (int k = 0; k < yPred.Length; k++)
             {
                 var output = yPred[k];
+                if (output.Rank == 0 || output.Shape[0] != x[0].Shape[0])
+                {
+                    // Predict joins the batches' outputs row for row; an output that is not one row per sample
+                    // (Concatenate on the batch axis, a reduction over it) cannot be joined that way.
+                    throw new InvalidOperationException(
+                        $"Model '{Name}' output {k} ('{OutputNames[k]}') has shape {output.Shape} for a batch of {x[0].Shape[0]} samples; " +
+                        "Predict needs one output row per input sample. Call the model on the batch itself (Apply/ApplyOutputs) for other outputs.");
+                }
+
                 var result = results[k] ??= Tensor.AllocatePersistent(output.Shape.With(0, totalRows));
                 int rowSize = output.Shape[0] == 0 ? 0 : output.Size / output.Shape[0];
                 output.AsSpan().CopyTo(result.Span.Slice(row * rowSize, output.Size));
