@@ -27,6 +27,7 @@ public sealed class SampleSmokeTests
         { "ImageClassification", true },
         { "CustomLoss", true },
         { "SaveLoad", true },
+        { "Functional", true },
     };
 
     [Theory]

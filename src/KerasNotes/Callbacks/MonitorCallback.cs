@@ -9,9 +9,11 @@ namespace KerasNotes.Callbacks;
 /// </summary>
 /// <remarks>
 /// <para><c>mode</c> "min" compares with less-than, "max" with greater-than; "auto" decides at the first
-/// epoch end: a monitor of <c>loss</c> or <c>val_loss</c> is minimised, otherwise the compiled metric of
-/// that name (without <c>val_</c>) gives its direction (accuracies up, errors down). A metric with no
-/// direction (a custom function) cannot be monitored in auto mode: that raises, as Keras does.</para>
+/// epoch end: a monitor of <c>loss</c> or <c>val_loss</c> is minimised, and so is an output's loss of a model with
+/// several outputs (<c>dense_1_loss</c>); otherwise the compiled metric logged under that key (without <c>val_</c>,
+/// e.g. <c>accuracy</c> or <c>dense_1_accuracy</c>) gives its direction (accuracies up, errors down). A metric with no
+/// direction (a custom function) cannot be monitored in auto mode: that raises, as Keras does. (Keras 3 also raises
+/// for the per-output keys of a model with several outputs; here they resolve.)</para>
 /// <para>Improvement is strict: <c>current &lt; reference − |minDelta|</c> (min) or
 /// <c>current &gt; reference + |minDelta|</c> (max); a null reference always improves.</para>
 /// </remarks>
@@ -76,13 +78,13 @@ public abstract class MonitorCallback : Callback
         }
 
         string name = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
-        if (name == "loss")
+        if (name == "loss" || Model?.IsLossLogKey(name) == true)
         {
             _greater = false;
             return;
         }
 
-        var metric = Model?.CompiledMetrics.FirstOrDefault(m => m.Name == name);
+        var metric = Model?.MetricOfLogKey(name);
         _greater = metric?.Direction switch
         {
             MetricDirection.Up => true,

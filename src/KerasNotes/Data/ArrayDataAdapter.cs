@@ -3,7 +3,8 @@ namespace KerasNotes.Data;
 /// <summary>
 /// Cuts arrays into batches for <c>Fit</c>/<c>Evaluate</c>/<c>Predict</c> (Keras's array data adapter): a fresh
 /// uniform permutation per pass when shuffling, a partial last batch kept. <see cref="ForFit"/> also owns what
-/// <c>Fit</c> does to arrays before training: the checks, the validation split and class weights.
+/// <c>Fit</c> does to arrays before training: the checks, the validation split and class weights. Every input, target
+/// and weight array is cut the same way, so a model with one input and one output is the 1-element case.
 /// </summary>
 /// <remarks>
 /// Rows are gathered into buffers allocated once, so a step copies data but allocates nothing;
@@ -11,28 +12,23 @@ namespace KerasNotes.Data;
 /// </remarks>
 internal sealed class ArrayDataAdapter : DataAdapter
 {
-    private readonly Tensor _x;
-    private readonly Tensor? _y;
-    private readonly Tensor? _w;
+    private readonly ModelArrays _data;
     private readonly int _batchSize;
     private readonly bool _shuffle;
     private readonly RandomGenerator? _rng;
     private readonly int[] _order;
-    private readonly Tensor _xBuffer;
-    private readonly Tensor? _yBuffer;
-    private readonly Tensor? _wBuffer;
-
-    // Batch views are re-pointed at each step instead of allocated.
-    private readonly Tensor _xView;
-    private readonly Tensor? _yView;
-    private readonly Tensor? _wView;
+    private readonly Column[] _columns;
+    private readonly Batch _batch;
 
     public ArrayDataAdapter(Tensor x, Tensor? y, Tensor? sampleWeight, int batchSize, bool shuffle, RandomGenerator? rng)
+        : this(ModelArrays.Single(x, y, sampleWeight), batchSize, shuffle, rng)
     {
-        _x = x;
-        _y = y;
-        _w = sampleWeight;
-        Samples = x.Shape[0];
+    }
+
+    public ArrayDataAdapter(ModelArrays data, int batchSize, bool shuffle, RandomGenerator? rng)
+    {
+        _data = data;
+        Samples = data.Samples;
         _batchSize = Math.Max(1, Math.Min(batchSize, Math.Max(Samples, 1)));
         _shuffle = shuffle && Samples > 1;
         _rng = rng;
@@ -43,23 +39,32 @@ internal sealed class ArrayDataAdapter : DataAdapter
             _order[i] = i;
         }
 
-        if (_shuffle)
+        int outputs = data.Y?.Length ?? data.W?.Length ?? 0;
+        _batch = new Batch(data.X.Length, outputs);
+        var columns = new List<Column>();
+        for (int i = 0; i < data.X.Length; i++)
         {
-            _xBuffer = Tensor.AllocatePersistent(x.Shape.With(0, _batchSize));
-            _yBuffer = y is null ? null : Tensor.AllocatePersistent(y.Shape.With(0, _batchSize));
-            _wBuffer = sampleWeight is null ? null : Tensor.AllocatePersistent(sampleWeight.Shape.With(0, _batchSize));
-        }
-        else
-        {
-            _xBuffer = x;
-            _yBuffer = y;
-            _wBuffer = sampleWeight;
+            columns.Add(new Column(data.X[i], _batch.X, i, _shuffle, _batchSize));
         }
 
+        for (int i = 0; data.Y is not null && i < data.Y.Length; i++)
+        {
+            if (data.Y[i] is { } y)
+            {
+                columns.Add(new Column(y, _batch.Y, i, _shuffle, _batchSize));
+            }
+        }
+
+        for (int i = 0; data.W is not null && i < data.W.Length; i++)
+        {
+            if (data.W[i] is { } w)
+            {
+                columns.Add(new Column(w, _batch.W, i, _shuffle, _batchSize));
+            }
+        }
+
+        _columns = [.. columns];
         Count = Samples == 0 ? 0 : (Samples + _batchSize - 1) / _batchSize;
-        _xView = x.SliceRows(0, 0);
-        _yView = y?.SliceRows(0, 0);
-        _wView = sampleWeight?.SliceRows(0, 0);
     }
 
     /// <summary>
@@ -70,36 +75,34 @@ internal sealed class ArrayDataAdapter : DataAdapter
     /// </summary>
     /// <returns>The training adapter and, when there is validation data, its adapter.</returns>
     public static (ArrayDataAdapter Train, ArrayDataAdapter? Validation) ForFit(
-        Tensor x,
-        Tensor y,
-        Tensor? sampleWeight,
+        ModelArrays data,
         IReadOnlyDictionary<int, double>? classWeight,
         double validationSplit,
-        (Tensor X, Tensor Y, Tensor? SampleWeight)? validationData,
+        ModelArrays? validationData,
         int? batchSize,
         int? stepsPerEpoch,
         bool shuffle,
         RandomGenerator? rng)
     {
-        if (classWeight is not null && sampleWeight is not null)
+        if (classWeight is not null && data.W is not null)
         {
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both (as Keras 3).", nameof(classWeight));
         }
 
         DataChecks.CheckClassWeight(classWeight);
-        DataChecks.CheckArrays(x, y, sampleWeight, "x", "y", "sampleWeight");
-        DataChecks.CheckNotEmpty(x, "x", "Fit");
+        DataChecks.CheckArrays(data);
+        DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], "Fit");
 
-        Tensor? xVal = null, yVal = null, wVal = null;
-        if (validationData is var (vx, vy, vw))
+        ModelArrays? validation = null;
+        if (validationData is not null)
         {
-            DataChecks.CheckArrays(vx, vy, vw, "validationData.X", "validationData.Y", "validationData.SampleWeight");
-            DataChecks.CheckNotEmpty(vx, "validationData.X", "Fit");
-            (xVal, yVal, wVal) = (vx, vy, vw);
+            DataChecks.CheckArrays(validationData);
+            DataChecks.CheckNotEmpty(validationData.X[0], validationData.XNames[0], "Fit");
+            validation = validationData;
         }
         else if (validationSplit > 0)
         {
-            int n = x.Shape[0];
+            int n = data.Samples;
             int splitAt = (int)Math.Floor(n * (1.0 - validationSplit));
             if (splitAt == 0 || splitAt == n)
             {
@@ -108,37 +111,27 @@ internal sealed class ArrayDataAdapter : DataAdapter
                     nameof(validationSplit));
             }
 
-            xVal = x.SliceRows(splitAt, n - splitAt);
-            yVal = y.SliceRows(splitAt, n - splitAt);
-            wVal = sampleWeight?.SliceRows(splitAt, n - splitAt);
-            x = x.SliceRows(0, splitAt);
-            y = y.SliceRows(0, splitAt);
-            sampleWeight = sampleWeight?.SliceRows(0, splitAt);
+            validation = data.Slice(splitAt, n - splitAt);
+            data = data.Slice(0, splitAt);
         }
 
         if (classWeight is not null)
         {
-            sampleWeight = DataChecks.ClassWeightsToSampleWeights(y, classWeight);
+            data = data.WithWeights([DataChecks.ClassWeightsToSampleWeights(data.Y![0]!, classWeight)]);
         }
 
-        int samples = x.Shape[0];
+        int samples = data.Samples;
         int size = batchSize ?? (stepsPerEpoch is int s ? Math.Max(1, (samples + s - 1) / s) : DefaultBatchSize);
-        var train = new ArrayDataAdapter(x, y, sampleWeight, size, shuffle, shuffle ? rng : null);
-        var validation = xVal is null ? null : new ArrayDataAdapter(xVal, yVal, wVal, size, shuffle: false, rng: null);
-        return (train, validation);
+        var train = new ArrayDataAdapter(data, size, shuffle, shuffle ? rng : null);
+        var validationAdapter = validation is null ? null : new ArrayDataAdapter(validation, size, shuffle: false, rng: null);
+        return (train, validationAdapter);
     }
 
     /// <summary>The number of samples.</summary>
     public int Samples { get; }
 
-    /// <summary>The inputs, whole.</summary>
-    public Tensor X => _x;
-
-    /// <summary>The targets, whole, or null.</summary>
-    public Tensor? Y => _y;
-
-    /// <summary>The sample weights, whole, or null.</summary>
-    public Tensor? SampleWeight => _w;
+    /// <summary>The arrays, whole.</summary>
+    public ModelArrays Data => _data;
 
     /// <inheritdoc />
     public override int Count { get; }
@@ -153,42 +146,28 @@ internal sealed class ArrayDataAdapter : DataAdapter
     }
 
     /// <summary>Batch <paramref name="index"/> of the current pass (views of the data or of the reused buffers).</summary>
-    public override (Tensor X, Tensor? Y, Tensor? SampleWeight) GetBatch(int index)
+    public override Batch GetBatch(int index)
     {
         int start = index * _batchSize;
         int count = Math.Min(_batchSize, Samples - start);
         if (!_shuffle)
         {
-            return (Point(_xView, _x, start, count)!, Point(_yView, _y, start, count), Point(_wView, _w, start, count));
+            foreach (var column in _columns)
+            {
+                column.Point(column.Source, start, count);
+            }
+
+            return _batch;
         }
 
         var indices = _order.AsSpan(start, count);
-        Gather(_x, _xBuffer, indices);
-        if (_y is not null)
+        foreach (var column in _columns)
         {
-            Gather(_y, _yBuffer!, indices);
+            Gather(column.Source, column.Buffer, indices);
+            column.Point(column.Buffer, 0, count);
         }
 
-        if (_w is not null)
-        {
-            Gather(_w, _wBuffer!, indices);
-        }
-
-        return (Point(_xView, _xBuffer, 0, count)!, Point(_yView, _yBuffer, 0, count), Point(_wView, _wBuffer, 0, count));
-    }
-
-    /// <summary>Re-points a reusable view at rows [start, start + count) of <paramref name="source"/>.</summary>
-    private static Tensor? Point(Tensor? view, Tensor? source, int start, int count)
-    {
-        if (view is null || source is null)
-        {
-            return null;
-        }
-
-        int rows = source.Shape[0];
-        int rowSize = rows == 0 ? 0 : source.Size / rows;
-        view.Reset(source.Data, source.Offset + (start * rowSize), source.Shape.With(0, count));
-        return view;
+        return _batch;
     }
 
     private static void Gather(Tensor source, Tensor destination, ReadOnlySpan<int> indices)
@@ -200,6 +179,37 @@ internal sealed class ArrayDataAdapter : DataAdapter
         for (int i = 0; i < indices.Length; i++)
         {
             src.Slice(indices[i] * rowSize, rowSize).CopyTo(dst.Slice(i * rowSize, rowSize));
+        }
+    }
+
+    /// <summary>One array cut into batches: its data, its gather buffer when shuffling, and the reusable view in its batch slot.</summary>
+    private sealed class Column
+    {
+        private readonly Tensor?[] _slots;
+        private readonly int _slot;
+        private readonly Tensor _view;
+
+        public Column(Tensor source, Tensor?[] slots, int slot, bool shuffle, int batchSize)
+        {
+            Source = source;
+            Buffer = shuffle ? Tensor.AllocatePersistent(source.Shape.With(0, batchSize)) : source;
+            _slots = slots;
+            _slot = slot;
+            // Batch views are re-pointed at each step instead of allocated.
+            _view = source.SliceRows(0, 0);
+        }
+
+        public Tensor Source { get; }
+
+        public Tensor Buffer { get; }
+
+        /// <summary>Re-points the view at rows [start, start + count) of <paramref name="data"/> and puts it in the batch.</summary>
+        public void Point(Tensor data, int start, int count)
+        {
+            int rows = data.Shape[0];
+            int rowSize = rows == 0 ? 0 : data.Size / rows;
+            _view.Reset(data.Data, data.Offset + (start * rowSize), data.Shape.With(0, count));
+            _slots[_slot] = _view;
         }
     }
 }

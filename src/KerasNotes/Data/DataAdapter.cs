@@ -25,8 +25,8 @@ internal abstract class DataAdapter
     public abstract void StartPass();
 
     /// <summary>Batch <paramref name="index"/> of the current pass. Targets and weights are null where there are none.</summary>
-    /// <remarks>The tensors may be views reused by the next call: use them before asking for another batch.</remarks>
-    public abstract (Tensor X, Tensor? Y, Tensor? SampleWeight) GetBatch(int index);
+    /// <remarks>The batch and its tensors may be reused by the next call: use them before asking for another batch.</remarks>
+    public abstract Batch GetBatch(int index);
 
     /// <summary>Called at the end of every training epoch.</summary>
     public virtual void OnEpochEnd()

@@ -41,6 +41,97 @@ internal static class DataChecks
         }
     }
 
+    /// <summary>
+    /// The checks of <see cref="CheckArrays(Tensor, Tensor?, Tensor?, string, string, string)"/> for the arrays of a model
+    /// with several inputs or outputs: every array has a batch axis, all have the same number of samples (otherwise
+    /// Keras's "Data cardinality is ambiguous" message with every size), and none holds NaN or infinity.
+    /// </summary>
+    public static void CheckArrays(ModelArrays data)
+    {
+        if (data.IsSingle)
+        {
+            CheckArrays(data.X[0], data.Y?[0], data.W?[0], data.XNames[0], data.YNames[0], data.WNames[0]);
+            return;
+        }
+
+        foreach (var (t, name) in Present(data))
+        {
+            if (t.Rank == 0)
+            {
+                throw new ArgumentException($"'{name}' must have a batch axis; got a scalar.", name);
+            }
+        }
+
+        int n = data.X[0].Shape[0];
+        string? first = null;
+        foreach (var (t, name) in Present(data))
+        {
+            if (t.Shape[0] != n)
+            {
+                first = name;
+                break;
+            }
+        }
+
+        if (first is not null)
+        {
+            var message = new System.Text.StringBuilder("Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.");
+            Sizes(message, data.Arguments.X, data.X);
+            if (data.Y is not null)
+            {
+                Sizes(message, data.Arguments.Y, data.Y);
+            }
+
+            if (data.W is not null)
+            {
+                Sizes(message, data.Arguments.W, data.W.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor?>());
+            }
+
+            throw new ArgumentException(message.ToString(), first);
+        }
+
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (t, name) in Present(data))
+        {
+            if (seen.Add(t))
+            {
+                CheckFinite(t, name);
+            }
+        }
+    }
+
+    private static void Sizes(System.Text.StringBuilder message, string argument, IEnumerable<Tensor?> arrays)
+    {
+        message.Append('\'').Append(argument).Append("' sizes: ")
+            .AppendJoin(", ", arrays.Where(t => t is not null).Select(t => t!.Shape[0].ToString(CultureInfo.InvariantCulture)))
+            .Append('\n');
+    }
+
+    /// <summary>Every array of <paramref name="data"/> with its argument name (broadcast weights once per output).</summary>
+    private static IEnumerable<(Tensor Array, string Name)> Present(ModelArrays data)
+    {
+        for (int i = 0; i < data.X.Length; i++)
+        {
+            yield return (data.X[i], data.XNames[i]);
+        }
+
+        for (int i = 0; data.Y is not null && i < data.Y.Length; i++)
+        {
+            if (data.Y[i] is { } y)
+            {
+                yield return (y, data.YNames[i]);
+            }
+        }
+
+        for (int i = 0; data.W is not null && i < data.W.Length; i++)
+        {
+            if (data.W[i] is { } w)
+            {
+                yield return (w, data.WNames[i]);
+            }
+        }
+    }
+
     /// <summary>Refuses data with no samples: a loss or prediction over nothing would be reported as 0.</summary>
     public static void CheckNotEmpty(Tensor x, string name, string method)
     {

@@ -9,7 +9,7 @@ internal sealed class EpochIterator(DataAdapter data)
     private int _position = data.Count; // the first batch starts a pass
 
     /// <summary>The next batch, starting a new pass first when the current one is used up.</summary>
-    public (Tensor X, Tensor? Y, Tensor? SampleWeight) Next()
+    public Batch Next()
     {
         if (_position >= data.Count)
         {

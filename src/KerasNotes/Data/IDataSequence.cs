@@ -12,6 +12,8 @@ public readonly record struct DataBatch(Tensor X, Tensor Y, Tensor? SampleWeight
 /// <remarks>
 /// <c>Fit</c> asks for batches <c>0 .. Count-1</c> each epoch (in a shuffled order when asked) and
 /// calls <see cref="OnEpochEnd"/> after each epoch so the sequence can reshuffle or reload.
+/// A batch holds one input array and one target array, so a sequence feeds models with one input and one output;
+/// a model with several inputs or outputs refuses it (give it arrays: <c>Fit([a, b], [y1, y2])</c>).
 /// </remarks>
 public interface IDataSequence
 {

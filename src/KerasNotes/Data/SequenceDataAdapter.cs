@@ -2,7 +2,8 @@ namespace KerasNotes.Data;
 
 /// <summary>
 /// Adapts an <see cref="IDataSequence"/>: batches in order, or in a fresh random order each pass when shuffling;
-/// every batch is checked (finite, matching sample counts, not empty) as it arrives.
+/// every batch is checked (finite, matching sample counts, not empty) as it arrives. A sequence's batches hold one
+/// input array and one target array, so it feeds models with one input and one output.
 /// </summary>
 internal sealed class SequenceDataAdapter : DataAdapter
 {
@@ -10,6 +11,7 @@ internal sealed class SequenceDataAdapter : DataAdapter
     private readonly RandomGenerator? _rng;
     private readonly int[] _order;
     private readonly string _method;
+    private readonly Batch _batch = new(1, 1);
 
     /// <summary>Adapts <paramref name="data"/>, refusing a sequence with no batches.</summary>
     /// <param name="data">The sequence.</param>
@@ -56,7 +58,7 @@ internal sealed class SequenceDataAdapter : DataAdapter
     }
 
     /// <inheritdoc />
-    public override (Tensor X, Tensor? Y, Tensor? SampleWeight) GetBatch(int index)
+    public override Batch GetBatch(int index)
     {
         var batch = _data.GetBatch(_order[index]);
         if (batch.X is null || batch.Y is null)
@@ -67,7 +69,10 @@ internal sealed class SequenceDataAdapter : DataAdapter
 
         DataChecks.CheckArrays(batch.X, batch.Y, batch.SampleWeight, "batch.X", "batch.Y", "batch.SampleWeight");
         DataChecks.CheckNotEmpty(batch.X, "batch.X", _method);
-        return (batch.X, batch.Y, batch.SampleWeight);
+        _batch.X[0] = batch.X;
+        _batch.Y[0] = batch.Y;
+        _batch.W[0] = batch.SampleWeight;
+        return _batch;
     }
 
     /// <inheritdoc />

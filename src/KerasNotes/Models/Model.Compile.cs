@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using KerasNotes.Data;
 using KerasNotes.Losses;
 using KerasNotes.Metrics;
 using KerasNotes.Serialization;
@@ -6,10 +9,22 @@ namespace KerasNotes.Models;
 
 public partial class Model
 {
+    // The compiled metrics in Keras's order (every output's plain metrics, then the weighted ones), with the output each
+    // watches, whether it gets sample weights, and its logs key.
     private readonly List<Metric> _metrics = [];
     private readonly List<bool> _metricWeighted = [];
+    private readonly List<int> _metricOutput = [];
+    private readonly List<string> _metricKeys = [];
+    private int[] _metricLogOrder = [];
     private Mean _lossTracker = new("loss");
     private IReadOnlyList<Variable> _trainableAtCompile = [];
+
+    // Per output: its loss (null for none) and weight (null when no weights were given), and — when more than one output
+    // has a loss — the tracker of its unweighted loss, logged as <output>_loss.
+    private Loss?[] _losses = [];
+    private float[]? _lossWeights;
+    private Mean?[]? _outputLossTrackers;
+    private bool[] _outputHasMetrics = [];
 
     /// <summary>The arguments Compile was called with, as given (for saving the compile config).</summary>
     internal CompileArguments? CompileConfig { get; private set; }
@@ -18,59 +33,470 @@ public partial class Model
     /// Configures the model for training (Keras <c>compile</c>).
     /// </summary>
     /// <param name="optimizer">An optimizer or its Keras name (default <c>"rmsprop"</c>, as Keras).</param>
-    /// <param name="loss">A loss object, a <see cref="LossFunction"/>, or a Keras name; null trains on <c>AddLoss</c> terms alone.</param>
+    /// <param name="loss">
+    /// A loss object, a <see cref="LossFunction"/>, or a Keras name, applied to every output; or, for a model with several
+    /// outputs, one per output — a list in output order or a dictionary keyed by <see cref="OutputNames"/> (null entries for
+    /// outputs without a loss); see <see cref="LossesSpec"/>. Null trains on <c>AddLoss</c> terms alone.
+    /// </param>
     /// <param name="metrics">
     /// Metrics evaluated without sample weights: Keras names (<c>"accuracy"</c> is resolved from the shapes),
-    /// <see cref="Metric"/> objects or <see cref="MetricFunction"/>s.
+    /// <see cref="Metric"/> objects or <see cref="MetricFunction"/>s. For several outputs, one entry per output (a metric or
+    /// a list) or a dictionary from output name to metric(s); see <see cref="MetricsSpec"/>.
     /// </param>
     /// <param name="weightedMetrics">Metrics that receive the sample (and class) weights; a name clash is resolved as <c>weighted_&lt;name&gt;</c>.</param>
-    /// <exception cref="ArgumentException">An unknown optimizer, loss or metric name, or an unsupported metric object.</exception>
+    /// <param name="lossWeights">
+    /// Factors for the outputs' losses (Keras <c>loss_weights</c>): one number, a list in output order, or a dictionary by
+    /// output name. The total loss is Σ weightᵢ·lossᵢ plus every added and regularization loss, unweighted.
+    /// </param>
+    /// <exception cref="ArgumentException">An unknown optimizer, loss or metric name, an unsupported metric object, or losses,
+    /// weights or metrics that do not match the model's outputs (the message names the outputs); the model is unchanged.</exception>
     /// <remarks>
     /// Compile records which weights are trainable (toggling <c>Trainable</c> later takes effect at the next
     /// Compile), resets <see cref="StopTraining"/>, and does not build the optimizer's slots (the first step does).
+    /// With several outputs, logs carry each output's unweighted loss as <c>&lt;output&gt;_loss</c> (when more than one
+    /// output has a loss) and its metrics as <c>&lt;output&gt;_&lt;metric&gt;</c>, as Keras 3 logs them.
     /// </remarks>
-    public void Compile(OptimizerSpec? optimizer = null, LossSpec? loss = null, IEnumerable<object>? metrics = null, IEnumerable<object>? weightedMetrics = null)
+    /// <example><code>
+    /// model.Compile("adam",
+    ///     loss: ["sparse_categorical_crossentropy", "binary_crossentropy"],
+    ///     lossWeights: [1.0, 0.5],
+    ///     metrics: [["accuracy"], ["accuracy"]]);
+    /// </code></example>
+    public void Compile(
+        OptimizerSpec? optimizer = null,
+        LossesSpec? loss = null,
+        MetricsSpec? metrics = null,
+        MetricsSpec? weightedMetrics = null,
+        LossWeightsSpec? lossWeights = null)
     {
         using var change = UseGuard.Enter(this, nameof(Compile), change: true);
 
-        // Resolve everything first: a bad name must leave the model as it was.
+        // Resolve everything first: a bad name or a structure that does not fit the outputs must leave the model as it was.
         var resolvedOptimizer = (optimizer ?? "rmsprop").Resolve();
-        var resolvedLoss = loss?.Resolve();
-        var plain = ResolveMetrics(metrics, nameof(metrics));
-        var weighted = ResolveMetrics(weightedMetrics, nameof(weightedMetrics));
-        var names = new HashSet<string>(StringComparer.Ordinal) { "loss" };
-        var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var m in plain)
+        var outputs = OutputNames;
+        var losses = ResolveLosses(loss, outputs);
+        var weights = ResolveLossWeights(lossWeights, loss, outputs);
+        var (plain, plainAsGiven) = ResolveMetricSet(metrics, "metrics", outputs);
+        var (weighted, weightedAsGiven) = ResolveMetricSet(weightedMetrics, "weighted_metrics", outputs);
+        if (outputs.Count > 1)
         {
-            m.Name = Unique(m.Name, names, nextSuffix);
+            RefuseSharedMetricObjects(plain.Concat(weighted));
         }
 
-        foreach (var m in weighted)
+        int withLoss = losses.Count(l => l is not null);
+        var lossKeys = new string?[outputs.Count];
+        var names = new HashSet<string>(StringComparer.Ordinal) { "loss" };
+        if (withLoss > 1)
         {
-            m.Name = Unique(names.Contains(m.Name) ? "weighted_" + m.Name : m.Name, names, nextSuffix);
+            for (int i = 0; i < outputs.Count; i++)
+            {
+                if (losses[i] is not null)
+                {
+                    lossKeys[i] = outputs[i] + "_loss";
+                    names.Add(lossKeys[i]!);
+                }
+            }
         }
+
+        var keys = NameMetrics(plain, weighted, outputs, names);
 
         Optimizer = resolvedOptimizer;
-        CompiledLoss = resolvedLoss;
+        _losses = losses;
+        _lossWeights = weights;
+        CompiledLoss = losses.Length == 1 ? losses[0] : null;
+        _outputLossTrackers = withLoss > 1 ? Array.ConvertAll(lossKeys, k => k is null ? null : new Mean(k)) : null;
         _metrics.Clear();
         _metricWeighted.Clear();
-        foreach (var m in plain)
+        _metricOutput.Clear();
+        _metricKeys.Clear();
+        _outputHasMetrics = new bool[outputs.Count];
+        foreach (var (m, output) in plain)
         {
             _metrics.Add(m);
             _metricWeighted.Add(false);
+            _metricOutput.Add(output);
+            _outputHasMetrics[output] = true;
         }
 
-        foreach (var m in weighted)
+        foreach (var (m, output) in weighted)
         {
             _metrics.Add(m);
             _metricWeighted.Add(true);
+            _metricOutput.Add(output);
+            _outputHasMetrics[output] = true;
+        }
+
+        _metricKeys.AddRange(keys);
+        _metricLogOrder = [.. Enumerable.Range(0, keys.Count)];
+        if (outputs.Count > 1)
+        {
+            // Keras's evaluate() list: loss, the per-output losses, then what is left in sorted order (the prefixed metrics).
+            Array.Sort(_metricLogOrder, (a, b) => string.CompareOrdinal(keys[a], keys[b]));
         }
 
         _lossTracker = new Mean("loss");
         StopTraining = false;
         IsCompiled = true;
         _trainableAtCompile = Built ? TrainableWeights : [];
-        CompileConfig = new CompileArguments(optimizer, loss, metrics?.ToArray(), weightedMetrics?.ToArray());
+        CompileConfig = new CompileArguments(optimizer, loss, lossWeights, metrics, weightedMetrics, losses, plainAsGiven, weightedAsGiven);
+    }
+
+    /// <summary>One loss per output (null for none): one loss for all, a list in output order, or a dictionary by name.</summary>
+    private Loss?[] ResolveLosses(LossesSpec? loss, IReadOnlyList<string> outputs)
+    {
+        int n = outputs.Count;
+        var losses = new Loss?[n];
+        if (loss is not { } s || s.IsDefault)
+        {
+            return losses;
+        }
+
+        if (s.IsOne)
+        {
+            var one = s[0]!.Value;
+            if (n == 1)
+            {
+                losses[0] = one.Resolve();
+                return losses;
+            }
+
+            // Keras applies one loss to every output; a name gives each output its own object.
+            for (int i = 0; i < n; i++)
+            {
+                losses[i] = one.Resolve();
+            }
+
+            return losses;
+        }
+
+        if (s.Names is { } keys)
+        {
+            RefuseDuplicateOutputNames(outputs, "loss");
+            if (keys.Count != n || keys.Any(k => !outputs.Contains(k, StringComparer.Ordinal)))
+            {
+                throw new ArgumentException(
+                    $"Expected keys {DataLayout.PyList(outputs)} in loss dict, but found loss.keys()={DataLayout.PyList(keys)} (model '{Name}'): " +
+                    "a dictionary of losses names every output (null for an output without a loss).",
+                    nameof(loss));
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                int at = IndexOf(keys, outputs[i]);
+                losses[i] = s[at]?.Resolve();
+            }
+
+            return losses;
+        }
+
+        if (s.Count != n)
+        {
+            throw new ArgumentException(
+                $"'loss' lists {s.Count} losses, but model '{Name}' has {n} output(s) ({string.Join(", ", outputs)}): give one loss for all outputs, " +
+                "or one per output in output order (null for an output without a loss).",
+                nameof(loss));
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            losses[i] = s[i]?.Resolve();
+        }
+
+        return losses;
+    }
+
+    /// <summary>One factor per output, or null when no weights are given (the losses are then summed as they are).</summary>
+    private float[]? ResolveLossWeights(LossWeightsSpec? lossWeights, LossesSpec? loss, IReadOnlyList<string> outputs)
+    {
+        if (lossWeights is not { Count: > 0 } w)
+        {
+            return null;
+        }
+
+        for (int i = 0; i < w.Count; i++)
+        {
+            if (!double.IsFinite(w[i]) || Math.Abs(w[i]) > float.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(lossWeights), w[i], $"lossWeights[{i.ToString(CultureInfo.InvariantCulture)}] must be a finite number within float32's range.");
+            }
+        }
+
+        if (loss is not { } l || l.IsDefault)
+        {
+            return null; // Keras ignores loss_weights without a loss.
+        }
+
+        int n = outputs.Count;
+        var result = new float[n];
+        int losses = l.IsOne ? 1 : l.Count;
+        if (w.IsOne && (l.IsOne || n == 1))
+        {
+            Array.Fill(result, (float)w[0]);
+            return result;
+        }
+
+        if (w.Names is { } keys)
+        {
+            if (l.IsOne && n > 1)
+            {
+                throw WeightCountMismatch(losses, w.Count, nameof(lossWeights));
+            }
+
+            RefuseDuplicateOutputNames(outputs, nameof(lossWeights));
+            foreach (var key in keys)
+            {
+                if (!outputs.Contains(key, StringComparer.Ordinal))
+                {
+                    throw new ArgumentException(
+                        $"'lossWeights' has the key \"{key}\", which is not an output of model '{Name}'; expected the keys {DataLayout.PyList(outputs)}.", nameof(lossWeights));
+                }
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                int at = IndexOf(keys, outputs[i]);
+                if (at < 0)
+                {
+                    throw new ArgumentException(
+                        $"'lossWeights' has no weight for output '{outputs[i]}'; expected the keys {DataLayout.PyList(outputs)} (got {DataLayout.PyList(keys)}).", nameof(lossWeights));
+                }
+
+                result[i] = (float)w[at];
+            }
+
+            return result;
+        }
+
+        if (l.IsOne && w.Count == 1)
+        {
+            Array.Fill(result, (float)w[0]);
+            return result;
+        }
+
+        if (l.IsOne || w.Count != n || w.IsOne)
+        {
+            throw WeightCountMismatch(losses, w.Count, nameof(lossWeights));
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            result[i] = (float)w[i];
+        }
+
+        return result;
+    }
+
+    private ArgumentException WeightCountMismatch(int losses, int weights, string parameter) => new(
+        $"`loss_weights` must match the number of losses, got {losses} losses and {weights} weights (model '{Name}' has outputs {DataLayout.PyList(OutputNames)}). " +
+        "One loss for all outputs takes one weight; a list or dictionary of losses takes one weight per output.",
+        parameter);
+
+    /// <summary>
+    /// The metrics of one compile argument with the output each watches (Keras's order), and the resolved metric of each
+    /// item as given (for saving the config in the shape it was given).
+    /// </summary>
+    private (List<(Metric Metric, int Output)> Compiled, Metric[][] AsGiven) ResolveMetricSet(MetricsSpec? spec, string argument, IReadOnlyList<string> outputs)
+    {
+        string parameter = argument == "metrics" ? "metrics" : "weightedMetrics";
+        var compiled = new List<(Metric, int)>();
+        if (spec is not { Count: > 0 } s)
+        {
+            return (compiled, []);
+        }
+
+        int n = outputs.Count;
+        var asGiven = new Metric[s.Count][];
+        for (int e = 0; e < s.Count; e++)
+        {
+            var entry = s[e];
+            if (n == 1 && entry.IsNone)
+            {
+                throw new ArgumentException($"'{parameter}' contains null.", parameter);
+            }
+
+            asGiven[e] = new Metric[entry.Count];
+            for (int k = 0; k < entry.Count; k++)
+            {
+                if (n > 1 && entry[k] is System.Collections.IEnumerable and not string)
+                {
+                    throw InvalidMetrics(s, argument, parameter, $"entry {e} holds a nested list");
+                }
+
+                asGiven[e][k] = ResolveMetric(entry[k], parameter);
+            }
+        }
+
+        if (n == 1)
+        {
+            // One output: every metric applies to it, however nested (a dictionary is read in sorted key order, as Keras flattens it).
+            var entries = Enumerable.Range(0, s.Count);
+            if (s.Names is { } keys)
+            {
+                entries = entries.OrderBy(e => keys[e], StringComparer.Ordinal);
+            }
+
+            foreach (int e in entries)
+            {
+                foreach (var m in asGiven[e])
+                {
+                    compiled.Add((m, 0));
+                }
+            }
+
+            return (compiled, asGiven);
+        }
+
+        var entryOf = new int[n];
+        Array.Fill(entryOf, -1);
+        if (s.Names is { } names)
+        {
+            RefuseDuplicateOutputNames(outputs, parameter);
+            if (names.Count > n || names.Any(k => !outputs.Contains(k, StringComparer.Ordinal)))
+            {
+                throw InvalidMetrics(s, argument, parameter, "a dictionary's keys must be output names");
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                entryOf[i] = IndexOf(names, outputs[i]);
+            }
+        }
+        else
+        {
+            if (s.Count != n)
+            {
+                throw InvalidMetrics(s, argument, parameter, $"a list needs one entry per output ({n}), got {s.Count}");
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                entryOf[i] = i;
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (entryOf[i] >= 0)
+            {
+                foreach (var m in asGiven[entryOf[i]])
+                {
+                    compiled.Add((m, i));
+                }
+            }
+        }
+
+        return (compiled, asGiven);
+    }
+
+    private ArgumentException InvalidMetrics(MetricsSpec spec, string argument, string parameter, string why) => new(
+        $"Model '{Name}' has {OutputNames.Count} outputs; {why}.\nInvalid `{argument}`. `{argument}` should contain metrics objects and either be a dict or a list " +
+        $"matching the output names of the functional model {DataLayout.PyList(OutputNames)} or match the output structure of the model: " +
+        $"{DataLayout.PyList(OutputNames.Select(_ => "X"))}.\nReceived: {argument}={Repr(spec)}",
+        parameter);
+
+    private static string Repr(MetricsSpec spec)
+    {
+        var sb = new StringBuilder();
+        bool named = spec.Names is not null;
+        sb.Append(named ? '{' : '[');
+        for (int e = 0; e < spec.Count; e++)
+        {
+            if (e > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (named)
+            {
+                sb.Append('\'').Append(spec.Names![e]).Append("': ");
+            }
+
+            var entry = spec[e];
+            if (entry.IsList)
+            {
+                sb.Append('[');
+            }
+
+            for (int k = 0; k < entry.Count; k++)
+            {
+                sb.Append(k > 0 ? ", " : string.Empty).Append(entry[k] switch
+                {
+                    string s => $"'{s}'",
+                    Metric m => $"<{m.GetType().Name} name={m.Name}>",
+                    System.Collections.IEnumerable => "[...]",
+                    var o => $"<{o.GetType().Name}>",
+                });
+            }
+
+            sb.Append(entry.IsList ? "]" : entry.Count == 0 ? "None" : string.Empty);
+        }
+
+        return sb.Append(named ? '}' : ']').ToString();
+    }
+
+    private static void RefuseSharedMetricObjects(IEnumerable<(Metric Metric, int Output)> metrics)
+    {
+        var seen = new HashSet<Metric>(ReferenceEqualityComparer.Instance);
+        foreach (var (m, _) in metrics)
+        {
+            if (!seen.Add(m))
+            {
+                throw new ArgumentException(
+                    $"The metric object {m} is given twice; with several outputs each metric accumulates one output's results, so pass a new object (or a name) each time.",
+                    nameof(metrics));
+            }
+        }
+    }
+
+    private void RefuseDuplicateOutputNames(IReadOnlyList<string> outputs, string parameter)
+    {
+        if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Count)
+        {
+            throw new ArgumentException(
+                $"Model '{Name}' has outputs that share a name ({string.Join(", ", outputs)}), so '{parameter}' cannot name them; give a list in output order.", parameter);
+        }
+    }
+
+    /// <summary>
+    /// The logs key of each metric: its name for one output (renamed <c>name_1</c>… on a clash, and <c>weighted_name</c> for a
+    /// weighted metric whose name is taken, as before); <c>&lt;output&gt;_&lt;name&gt;</c> for several outputs (Keras 3).
+    /// </summary>
+    private static List<string> NameMetrics(
+        List<(Metric Metric, int Output)> plain, List<(Metric Metric, int Output)> weighted, IReadOnlyList<string> outputs, HashSet<string> names)
+    {
+        var keys = new List<string>(plain.Count + weighted.Count);
+        var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (outputs.Count == 1)
+        {
+            // One output: the metric objects themselves take the logs names (what CompiledMetrics shows).
+            foreach (var (m, _) in plain)
+            {
+                m.Name = Unique(m.Name, names, nextSuffix);
+                keys.Add(m.Name);
+            }
+
+            foreach (var (m, _) in weighted)
+            {
+                m.Name = Unique(names.Contains(m.Name) ? "weighted_" + m.Name : m.Name, names, nextSuffix);
+                keys.Add(m.Name);
+            }
+
+            return keys;
+        }
+
+        foreach (var (m, output) in plain)
+        {
+            keys.Add(Unique($"{outputs[output]}_{m.Name}", names, nextSuffix));
+        }
+
+        foreach (var (m, output) in weighted)
+        {
+            string key = $"{outputs[output]}_{m.Name}";
+            keys.Add(Unique(names.Contains(key) ? $"{outputs[output]}_weighted_{m.Name}" : key, names, nextSuffix));
+        }
+
+        return keys;
     }
 
     // name, name_1, name_2, …: the next suffix per base name is remembered, so n metrics of one name cost O(n), not
@@ -93,28 +519,27 @@ public partial class Model
         return candidate;
     }
 
-    private static List<Metric> ResolveMetrics(IEnumerable<object>? metrics, string argument)
+    private static Metric ResolveMetric(object? item, string argument) => item switch
     {
-        var result = new List<Metric>();
-        if (metrics is null)
-        {
-            return result;
-        }
+        string s => Metric.Get(s),
+        Metric m => m,
+        MetricFunction f => new MeanMetricWrapper(f, Metric.Table.CustomNameOf(f) ?? FunctionNames.Of(f)),
+        null => throw new ArgumentException($"'{argument}' contains null.", argument),
+        _ => throw new ArgumentException(
+            $"'{argument}' contains a {item.GetType().Name}; expected a metric name, a Metric or a MetricFunction.", argument),
+    };
 
-        foreach (var item in metrics)
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
         {
-            result.Add(item switch
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
             {
-                string s => Metric.Get(s),
-                Metric m => m,
-                MetricFunction f => new MeanMetricWrapper(f, Metric.Table.CustomNameOf(f) ?? FunctionNames.Of(f)),
-                null => throw new ArgumentException($"'{argument}' contains null.", argument),
-                _ => throw new ArgumentException(
-                    $"'{argument}' contains a {item.GetType().Name}; expected a metric name, a Metric or a MetricFunction.", argument),
-            });
+                return i;
+            }
         }
 
-        return result;
+        return -1;
     }
 
     /// <summary>The variables the compiled training step updates (captured at Compile, or at the build that follows it).</summary>
@@ -131,24 +556,77 @@ public partial class Model
         }
     }
 
-    /// <summary>The metric names in the order Keras reports them: <c>loss</c>, then each compiled metric.</summary>
+    /// <summary>
+    /// The names of what <c>Evaluate</c> reports, in its order: <c>loss</c>, then each compiled metric; with several
+    /// outputs, <c>loss</c>, each output's <c>&lt;output&gt;_loss</c> (when more than one output has a loss), then the
+    /// metrics' <c>&lt;output&gt;_&lt;metric&gt;</c> keys in sorted order (Keras's <c>evaluate</c> list order).
+    /// </summary>
     public IReadOnlyList<string> MetricsNames
     {
         get
         {
             var names = new List<string> { "loss" };
-            foreach (var m in _metrics)
+            if (_outputLossTrackers is not null)
             {
-                names.Add(m.Name);
+                foreach (var tracker in _outputLossTrackers)
+                {
+                    if (tracker is not null && !names.Contains(tracker.Name))
+                    {
+                        names.Add(tracker.Name);
+                    }
+                }
+            }
+
+            foreach (int j in _metricLogOrder)
+            {
+                names.Add(_metricKeys[j]);
             }
 
             return names;
         }
     }
 
+    /// <summary>The compiled loss of each output, in output order (null for an output without a loss).</summary>
+    public IReadOnlyList<Loss?> CompiledLosses => _losses;
+
+    /// <summary>True when <paramref name="key"/> (without <c>val_</c>) is a loss in the logs: <c>loss</c> or an output's <c>&lt;output&gt;_loss</c>.</summary>
+    internal bool IsLossLogKey(string key) =>
+        key == "loss" || (_outputLossTrackers is { } trackers && Array.Exists(trackers, t => t is not null && t.Name == key));
+
+    /// <summary>The compiled metric logged under <paramref name="key"/> (without <c>val_</c>), or null.</summary>
+    internal Metric? MetricOfLogKey(string key)
+    {
+        int j = _metricKeys.IndexOf(key);
+        return j < 0 ? null : _metrics[j];
+    }
+
+    /// <summary>What the model takes as data: its inputs, its outputs, and which outputs take targets once compiled.</summary>
+    internal DataLayout Layout()
+    {
+        bool[]? takes = null;
+        if (IsCompiled && _losses.Length == OutputCount)
+        {
+            takes = new bool[_losses.Length];
+            for (int i = 0; i < takes.Length; i++)
+            {
+                takes[i] = _losses[i] is not null || _outputHasMetrics[i];
+            }
+        }
+
+        return new DataLayout(Name, InputNames, OutputNames, takes);
+    }
+
     private void ResetMetrics()
     {
         _lossTracker.ResetState();
+        if (_outputLossTrackers is not null)
+        {
+            foreach (var tracker in _outputLossTrackers)
+            {
+                tracker?.ResetState();
+            }
+        }
+
         foreach (var m in _metrics)
         {
             m.ResetState();
@@ -158,9 +636,20 @@ public partial class Model
     private Dictionary<string, double> MetricResults()
     {
         var logs = new Dictionary<string, double>(StringComparer.Ordinal) { ["loss"] = _lossTracker.Result() };
-        foreach (var m in _metrics)
+        if (_outputLossTrackers is not null)
         {
-            logs[m.Name] = m.Result();
+            foreach (var tracker in _outputLossTrackers)
+            {
+                if (tracker is not null)
+                {
+                    logs[tracker.Name] = tracker.Result();
+                }
+            }
+        }
+
+        foreach (int j in _metricLogOrder)
+        {
+            logs[_metricKeys[j]] = _metrics[j].Result();
         }
 
         return logs;
@@ -176,5 +665,16 @@ public partial class Model
     }
 }
 
-/// <summary>The arguments given to Compile, kept as given (Keras stores the compile config that way).</summary>
-internal sealed record CompileArguments(OptimizerSpec? Optimizer, LossSpec? Loss, object[]? Metrics, object[]? WeightedMetrics);
+/// <summary>
+/// The arguments given to Compile, kept as given (Keras stores the compile config that way), with what each resolved to:
+/// the loss of each output, and the metric of each item of <c>metrics</c> / <c>weightedMetrics</c> in the order given.
+/// </summary>
+internal sealed record CompileArguments(
+    OptimizerSpec? Optimizer,
+    LossesSpec? Loss,
+    LossWeightsSpec? LossWeights,
+    MetricsSpec? Metrics,
+    MetricsSpec? WeightedMetrics,
+    Loss?[] ResolvedLosses,
+    Metric[][] ResolvedMetrics,
+    Metric[][] ResolvedWeightedMetrics);

@@ -25,18 +25,49 @@ public partial class Model
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         var wt = sampleWeight?.Tensor;
+        CheckBatchSize(batchSize);
+        return EvaluateArrays(Layout().Resolve(xt, yt, LoneOrNull(wt)), batchSize, verbose, callbacks);
+    }
+
+    /// <summary>
+    /// Computes the loss and metrics of a model with several inputs or outputs (Keras <c>evaluate</c> with lists or dicts of
+    /// arrays, <c>return_dict=True</c>).
+    /// </summary>
+    /// <param name="x">One array per input, in input order or keyed by <see cref="InputNames"/>.</param>
+    /// <param name="y">One target array per output, in output order or keyed by <see cref="OutputNames"/>.</param>
+    /// <param name="batchSize">Samples per step (default 32).</param>
+    /// <param name="verbose">0 silent, 1 progress bar.</param>
+    /// <param name="sampleWeight">One weight array per output, or one for all outputs.</param>
+    /// <param name="callbacks">Callbacks receiving the test hooks.</param>
+    /// <returns>In Keras's <c>evaluate</c> order: <c>loss</c>, each output's <c>&lt;output&gt;_loss</c>, then the metrics' keys sorted.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentException">Arrays that do not match the model, or bad data; the model is unchanged.</exception>
+    public IReadOnlyDictionary<string, double> Evaluate(
+        ArrayGroup x, ArrayGroup y, int? batchSize = null, int verbose = 0, ArrayGroup? sampleWeight = null, IEnumerable<Callback>? callbacks = null)
+    {
+        using var use = UseGuard.Enter(this, nameof(Evaluate), change: false);
+        EnsureCompiled(nameof(Evaluate));
+        CheckBatchSize(batchSize);
+        return EvaluateArrays(Layout().Resolve(x, y, sampleWeight), batchSize, verbose, callbacks);
+    }
+
+    private Dictionary<string, double> EvaluateArrays(ModelArrays data, int? batchSize, int verbose, IEnumerable<Callback>? callbacks)
+    {
+        DataChecks.CheckArrays(data);
+        DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], nameof(Evaluate));
+        lock (_metricsGate)
+        {
+            PrepareFor(data.X, data.Y!, data.W, data.XNames, data.YNames, data.WNames);
+            var adapter = new ArrayDataAdapter(data, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
+            return EvaluateAdapter(adapter, StandaloneCallbacks(callbacks, verbose, adapter.Count));
+        }
+    }
+
+    private static void CheckBatchSize(int? batchSize)
+    {
         if (batchSize is int b && b < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be a positive number of samples.");
-        }
-
-        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
-        DataChecks.CheckNotEmpty(xt, "x", nameof(Evaluate));
-        lock (_metricsGate)
-        {
-            PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
-            var data = new ArrayDataAdapter(xt, yt, wt, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
-            return EvaluateAdapter(data, StandaloneCallbacks(callbacks, verbose, data.Count));
         }
     }
 
@@ -45,6 +76,7 @@ public partial class Model
     {
         using var use = UseGuard.Enter(this, nameof(Evaluate), change: false);
         EnsureCompiled(nameof(Evaluate));
+        RefuseSequenceIfSeveral(nameof(data));
         var adapter = new SequenceDataAdapter(data, null, nameof(data), nameof(Evaluate));
         lock (_metricsGate)
         {
@@ -70,6 +102,8 @@ public partial class Model
         callbacks.OnTestBegin();
         bool batchHooks = callbacks.NeedsTestBatchHooks;
         var arena = RentArena();
+        var yPred = new Tensor[OutputCount];
+        var outputLosses = new float[OutputCount];
         try
         {
             data.StartPass();
@@ -80,13 +114,13 @@ public partial class Model
                     callbacks.OnTestBatchBegin(step);
                 }
 
-                var (xb, yb, wb) = data.GetBatch(step);
+                var batch = data.GetBatch(step);
                 if (data.ChecksEachBatch)
                 {
-                    PrepareFor(xb, yb!, wb, "batch.X", "batch.Y", "batch.SampleWeight");
+                    PrepareFor(batch.X, batch.Y, batch.W, s_batchX, s_batchY, s_batchW);
                 }
 
-                TestStep(arena, xb, yb!, wb);
+                TestStep(arena, batch.X, batch.Y, batch.W, yPred, outputLosses);
                 if (batchHooks)
                 {
                     callbacks.OnTestBatchEnd(step, MetricResults());
@@ -118,18 +152,44 @@ public partial class Model
     {
         using var use = UseGuard.Enter(this, nameof(Predict), change: false);
         var xt = x.Require(nameof(x));
-        if (batchSize is int b && b < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be a positive number of samples.");
-        }
+        RefuseOneOutputCall(nameof(Predict), "model.Predict([x])");
+        CheckBatchSize(batchSize);
+        return PredictArrays(Layout().Resolve(xt, null, null), batchSize, verbose, callbacks)[0];
+    }
 
-        DataChecks.CheckArrays(xt, null, null, "x", "y", "sampleWeight");
-        DataChecks.CheckNotEmpty(xt, "x", nameof(Predict));
-        CheckInputShape(xt.Shape, "x");
-        var data = new ArrayDataAdapter(xt, null, null, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
+    /// <summary>
+    /// Runs a model with several inputs or outputs on data in inference mode (Keras <c>predict</c> with a list or dict of
+    /// arrays) and returns one array per output, in output order. The model need not be compiled.
+    /// </summary>
+    /// <param name="x">One array per input, in input order or keyed by <see cref="InputNames"/>.</param>
+    /// <param name="batchSize">Samples per step (default 32).</param>
+    /// <param name="verbose">0 silent, 1 progress bar.</param>
+    /// <param name="callbacks">Callbacks receiving the predict hooks.</param>
+    /// <returns>One tensor per output (one for a model with one output), each joined along the batch axis.</returns>
+    /// <remarks>Safe to call from many threads at once on one model; see the thread-safety remarks on <see cref="Model"/>.</remarks>
+    /// <exception cref="ArgumentException">The arrays do not match the model's inputs, or hold no samples.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
+    /// <example><code>
+    /// var outputs = model.Predict([images, hints]);
+    /// Tensor classes = outputs[0], footwear = outputs[1];
+    /// </code></example>
+    public IReadOnlyList<Tensor> Predict(ArrayGroup x, int? batchSize = null, int verbose = 0, IEnumerable<Callback>? callbacks = null)
+    {
+        using var use = UseGuard.Enter(this, nameof(Predict), change: false);
+        CheckBatchSize(batchSize);
+        return PredictArrays(Layout().Resolve(x, null, null), batchSize, verbose, callbacks);
+    }
+
+    private Tensor[] PredictArrays(ModelArrays inputs, int? batchSize, int verbose, IEnumerable<Callback>? callbacks)
+    {
+        DataChecks.CheckArrays(inputs);
+        DataChecks.CheckNotEmpty(inputs.X[0], inputs.XNames[0], nameof(Predict));
+        CheckInputShapes(inputs.X, inputs.XNames);
+        var data = new ArrayDataAdapter(inputs, batchSize ?? DataAdapter.DefaultBatchSize, shuffle: false, rng: null);
         var callbackList = StandaloneCallbacks(callbacks, verbose, data.Count);
         callbackList.OnPredictBegin();
-        Tensor? result = null;
+        var results = new Tensor?[OutputCount];
+        var yPred = new Tensor[OutputCount];
         int row = 0;
         var arena = RentArena();
         try
@@ -138,9 +198,9 @@ public partial class Model
             for (int step = 0; step < data.Count; step++)
             {
                 callbackList.OnPredictBatchBegin(step);
-                var (xb, _, _) = data.GetBatch(step);
-                PredictStep(arena, xb, ref result, data.Samples, row);
-                row += xb.Shape[0];
+                var batch = data.GetBatch(step);
+                PredictStep(arena, batch.X, yPred, results, data.Samples, row);
+                row += batch.Size;
                 callbackList.OnPredictBatchEnd(step);
             }
         }
@@ -150,7 +210,18 @@ public partial class Model
         }
 
         callbackList.OnPredictEnd();
-        return result!;
+        return Array.ConvertAll(results, r => r!);
+    }
+
+    /// <summary>A call that returns one tensor, on a model with several outputs: refused, pointing at the list form.</summary>
+    private void RefuseOneOutputCall(string method, string listForm)
+    {
+        if (OutputCount > 1)
+        {
+            throw new InvalidOperationException(
+                $"Model '{Name}' has {OutputCount} outputs ({string.Join(", ", OutputNames)}); {method}(ArrayLike) returns one tensor. " +
+                $"Pass the inputs as a list to get every output: {listForm} returns one tensor per output.");
+        }
     }
 
     /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns the logs of that batch alone.</summary>
@@ -168,17 +239,24 @@ public partial class Model
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both.", nameof(classWeight));
         }
 
+        if (classWeight is not null && OutputCount > 1)
+        {
+            throw new ArgumentException($"`class_weight` is only supported for Models with a single output; model '{Name}' has {OutputCount}.", nameof(classWeight));
+        }
+
         DataChecks.CheckClassWeight(classWeight);
-        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
-        DataChecks.CheckNotEmpty(xt, "x", nameof(TrainOnBatch));
-        PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
+        var data = Layout().Resolve(xt, yt, LoneOrNull(wt));
+        DataChecks.CheckArrays(data);
+        DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], nameof(TrainOnBatch));
+        PrepareFor(data.X, data.Y!, data.W, data.XNames, data.YNames, data.WNames);
+        var weights = data.W ?? new Tensor?[OutputCount];
         if (classWeight is not null)
         {
-            wt = DataChecks.ClassWeightsToSampleWeights(yt, classWeight);
+            weights[0] = DataChecks.ClassWeightsToSampleWeights(data.Y![0]!, classWeight);
         }
 
         ResetMetrics();
-        TrainStep(xt, yt, wt);
+        TrainStep(data.X, data.Y!, weights);
         return MetricResults();
     }
 
@@ -192,16 +270,17 @@ public partial class Model
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         var wt = sampleWeight?.Tensor;
-        DataChecks.CheckArrays(xt, yt, wt, "x", "y", "sampleWeight");
-        DataChecks.CheckNotEmpty(xt, "x", nameof(TestOnBatch));
+        var data = Layout().Resolve(xt, yt, LoneOrNull(wt));
+        DataChecks.CheckArrays(data);
+        DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], nameof(TestOnBatch));
         lock (_metricsGate)
         {
-            PrepareFor(xt, yt, wt, "x", "y", "sampleWeight");
+            PrepareFor(data.X, data.Y!, data.W, data.XNames, data.YNames, data.WNames);
             ResetMetrics();
             var arena = RentArena();
             try
             {
-                TestStep(arena, xt, yt, wt);
+                TestStep(arena, data.X, data.Y!, data.W ?? new Tensor?[OutputCount], new Tensor[OutputCount], new float[OutputCount]);
             }
             finally
             {
@@ -215,25 +294,28 @@ public partial class Model
     /// <summary>The model's output for one batch in inference mode (Keras <c>predict_on_batch</c>).</summary>
     /// <remarks>Safe to call from many threads at once on one model; see the thread-safety remarks on <see cref="Model"/>.</remarks>
     /// <exception cref="ArgumentException">The inputs do not fit the model, or hold no samples.</exception>
-    /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training or changing the model, or the model has several
+    /// outputs (use <see cref="Predict(ArrayGroup, int?, int, IEnumerable{Callback}?)"/>).</exception>
     public Tensor PredictOnBatch(ArrayLike x)
     {
         using var use = UseGuard.Enter(this, nameof(PredictOnBatch), change: false);
         var xt = x.Require(nameof(x));
-        DataChecks.CheckArrays(xt, null, null, "x", "y", "sampleWeight");
+        RefuseOneOutputCall(nameof(PredictOnBatch), "model.Predict([x])");
+        var inputs = Layout().Resolve(xt, null, null);
+        DataChecks.CheckArrays(inputs);
         DataChecks.CheckNotEmpty(xt, "x", nameof(PredictOnBatch));
-        CheckInputShape(xt.Shape, "x");
-        Tensor? result = null;
+        CheckInputShapes(inputs.X, inputs.XNames);
+        var results = new Tensor?[1];
         var arena = RentArena();
         try
         {
-            PredictStep(arena, xt, ref result, xt.Shape[0], 0);
+            PredictStep(arena, inputs.X, new Tensor[1], results, xt.Shape[0], 0);
         }
         finally
         {
             ReturnArena(arena);
         }
 
-        return result!;
+        return results[0]!;
     }
 }

@@ -60,26 +60,113 @@ public partial class Model
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch, stepsPerEpoch);
-        var (train, validation) = ArrayDataAdapter.ForFit(
-            xt,
-            yt,
-            sampleWeight?.Tensor,
+        var layout = Layout();
+        var data = layout.Resolve(xt, yt, LoneOrNull(sampleWeight?.Tensor));
+        return FitArrays(layout, data, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, classWeight, initialEpoch, stepsPerEpoch, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains a model with several inputs or outputs (Keras <c>fit</c> with lists or dicts of arrays): inputs in input
+    /// order or by input name, targets in output order or by output name. The arguments are those of
+    /// <see cref="Fit(ArrayLike, ArrayLike, int?, int, int, IEnumerable{Callback}?, double, ValidationData?, bool, IReadOnlyDictionary{int, double}?, ArrayLike?, int, int?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="x">One array per input: a collection expression <c>[images, hints]</c> in input order, or a
+    /// <c>Dictionary&lt;string, ArrayLike&gt;</c> keyed by <see cref="InputNames"/>.</param>
+    /// <param name="y">One target array per output, in output order or keyed by <see cref="OutputNames"/>; as in Keras,
+    /// outputs without a loss and metrics may be left out.</param>
+    /// <param name="batchSize">Samples per step; null means 32, or <c>ceil(n / stepsPerEpoch)</c> when that is given.</param>
+    /// <param name="epochs">The epoch index to stop at.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Callbacks; they may monitor any logs key, e.g. <c>val_dense_1_loss</c>.</param>
+    /// <param name="validationSplit">Fraction held out for validation: the <b>last</b> rows of every array, taken before shuffling.</param>
+    /// <param name="validationData">Held-out data in the same form (<c>new ValidationData([xa, xb], [ya, yb])</c> or a tuple); takes precedence over the split.</param>
+    /// <param name="shuffle">Shuffle the training rows (of every array alike) before each pass.</param>
+    /// <param name="classWeight">Weight per class index, for a model with <b>one</b> output only (as Keras).</param>
+    /// <param name="sampleWeight">One weight array per output (in order or by name), or one array used for every output
+    /// (then of shape <c>[N]</c> or <c>[N, 1]</c>, as Keras requires).</param>
+    /// <param name="initialEpoch">The epoch to start from.</param>
+    /// <param name="stepsPerEpoch">Batches per epoch; the data pass then continues across epochs.</param>
+    /// <param name="cancellationToken">Cancels cleanly between batches.</param>
+    /// <returns>The History of this run; with several outputs its keys are Keras's: <c>loss</c>, <c>dense_1_loss</c>,
+    /// <c>dense_1_accuracy</c>, … and their <c>val_</c> versions.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
+    /// <exception cref="ArgumentException">Arrays that do not match the model's inputs or outputs (wrong count, unknown or
+    /// missing name, differing sample counts), class weights with several outputs, or bad values; nothing has changed.</exception>
+    /// <example><code>
+    /// model.Compile("adam", ["sparse_categorical_crossentropy", "binary_crossentropy"], metrics: [["accuracy"], ["accuracy"]]);
+    /// var history = model.Fit([images, hints], [labels, footwear], epochs: 5, validationSplit: 0.1);
+    /// </code></example>
+    public History Fit(
+        ArrayGroup x,
+        ArrayGroup y,
+        int? batchSize = null,
+        int epochs = 1,
+        int verbose = 1,
+        IEnumerable<Callback>? callbacks = null,
+        double validationSplit = 0,
+        ValidationData? validationData = null,
+        bool shuffle = true,
+        IReadOnlyDictionary<int, double>? classWeight = null,
+        ArrayGroup? sampleWeight = null,
+        int initialEpoch = 0,
+        int? stepsPerEpoch = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var change = UseGuard.Enter(this, nameof(Fit), change: true);
+        EnsureCompiled(nameof(Fit));
+        CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch, stepsPerEpoch);
+        var layout = Layout();
+        var data = layout.Resolve(x, y, sampleWeight);
+        return FitArrays(layout, data, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, classWeight, initialEpoch, stepsPerEpoch, cancellationToken);
+    }
+
+    /// <summary>What both array overloads of Fit do once the arrays are matched to the model.</summary>
+    private History FitArrays(
+        DataLayout layout,
+        ModelArrays data,
+        int? batchSize,
+        int epochs,
+        int verbose,
+        IEnumerable<Callback>? callbacks,
+        double validationSplit,
+        ValidationData? validationData,
+        bool shuffle,
+        IReadOnlyDictionary<int, double>? classWeight,
+        int initialEpoch,
+        int? stepsPerEpoch,
+        CancellationToken cancellationToken)
+    {
+        if (classWeight is not null && OutputCount > 1)
+        {
+            throw new ArgumentException(
+                $"`class_weight` is only supported for Models with a single output. Model '{Name}' has {OutputCount} outputs ({string.Join(", ", OutputNames)}): " +
+                "weigh samples per output with sampleWeight instead.",
+                nameof(classWeight));
+        }
+
+        var validation = validationData is null
+            ? null
+            : layout.Resolve(validationData.Inputs, validationData.Targets, validationData.SampleWeights, "validationData.X", "validationData.Y", "validationData.SampleWeight");
+        var (train, validationAdapter) = ArrayDataAdapter.ForFit(
+            data,
             classWeight,
             validationSplit,
-            validationData is null ? null : (validationData.X, validationData.Y, validationData.SampleWeight),
+            validation,
             batchSize,
             stepsPerEpoch,
             shuffle,
             shuffle ? ShuffleGenerator : null);
 
         // Everything that can be refused is refused before the first step: the model's shapes and the loss's targets too.
-        PrepareFor(train.X, train.Y!, train.SampleWeight, "x", "y", classWeight is null ? "sampleWeight" : "classWeight");
-        if (validation is not null)
+        var trainData = train.Data;
+        PrepareFor(trainData.X, trainData.Y!, trainData.W, trainData.XNames, trainData.YNames, classWeight is null ? trainData.WNames : [nameof(classWeight)]);
+        if (validationAdapter is not null)
         {
-            PrepareFor(validation.X, validation.Y!, validation.SampleWeight, "validationData.X", "validationData.Y", "validationData.SampleWeight");
+            var v = validationAdapter.Data;
+            PrepareFor(v.X, v.Y!, v.W, v.XNames, v.YNames, v.WNames);
         }
 
-        return RunEpochs(train, validation, epochs, initialEpoch, verbose, callbacks, stepsPerEpoch, cancellationToken);
+        return RunEpochs(train, validationAdapter, epochs, initialEpoch, verbose, callbacks, stepsPerEpoch, cancellationToken);
     }
 
     /// <summary>
@@ -112,6 +199,7 @@ public partial class Model
         using var change = UseGuard.Enter(this, nameof(Fit), change: true);
         EnsureCompiled(nameof(Fit));
         ArgumentNullException.ThrowIfNull(data);
+        RefuseSequenceIfSeveral(nameof(data));
         CheckFitArguments(null, epochs, verbose, 0, initialEpoch, stepsPerEpoch);
         var train = new SequenceDataAdapter(data, shuffle ? ShuffleGenerator : null, nameof(data), nameof(Fit));
         var validation = validationData is null ? null : new SequenceDataAdapter(validationData, null, nameof(validationData), nameof(Fit));
@@ -176,13 +264,13 @@ public partial class Model
                     callbacks.OnTrainBatchBegin(step);
                 }
 
-                var (xb, yb, wb) = batches.Next();
+                var batch = batches.Next();
                 if (train.ChecksEachBatch)
                 {
-                    PrepareFor(xb, yb!, wb, "batch.X", "batch.Y", "batch.SampleWeight");
+                    PrepareFor(batch.X, batch.Y, batch.W, s_batchX, s_batchY, s_batchW);
                 }
 
-                TrainStep(xb, yb!, wb);
+                TrainStep(batch.X, batch.Y, batch.W);
                 stepsRun++;
                 if (batchHooks)
                 {
@@ -258,21 +346,67 @@ public partial class Model
         }
     }
 
+    private static ArrayGroup? LoneOrNull(Tensor? array) => array is null ? null : (ArrayGroup?)(ArrayGroup)array;
+
+    private static readonly string[] s_batchX = ["batch.X"];
+    private static readonly string[] s_batchY = ["batch.Y"];
+    private static readonly string[] s_batchW = ["batch.SampleWeight"];
+
     /// <summary>
     /// Builds the model for <paramref name="x"/> if needed, then checks that x fits the model and that the targets fit the
-    /// compiled loss — all before any state changes.
+    /// compiled losses and the weights the outputs — all before any state changes.
     /// </summary>
-    private void PrepareFor(Tensor x, Tensor y, Tensor? w, string xName, string yName, string wName)
+    private void PrepareFor(Tensor[] x, Tensor?[] y, Tensor?[]? w, string[] xNames, string[] yNames, string[] wNames)
     {
-        CheckInputShape(x.Shape, xName);
-        if (CompiledLoss is not null || w is not null)
+        CheckInputShapes(x, xNames);
+        bool anyLoss = false;
+        for (int i = 0; i < _losses.Length; i++)
         {
-            var outShape = ComputeOutputShape(x.Shape.With(0, -1));
-            CompiledLoss?.ValidateTargets(y, outShape, yName);
-            if (w is not null)
+            anyLoss |= _losses[i] is not null && y[i] is not null;
+        }
+
+        bool anyWeight = w is not null && Array.Exists(w, t => t is not null);
+        if (!anyLoss && !anyWeight)
+        {
+            return;
+        }
+
+        IReadOnlyList<Shape> outShapes;
+        if (x.Length == 1)
+        {
+            outShapes = _graph is null ? [ComputeOutputShape(x[0].Shape.With(0, -1))] : ComputeOutputShapes([x[0].Shape.With(0, -1)]);
+        }
+        else
+        {
+            outShapes = ComputeOutputShapes(Array.ConvertAll(x, t => t.Shape.With(0, -1)));
+        }
+
+        for (int i = 0; i < outShapes.Count; i++)
+        {
+            if (i < _losses.Length && _losses[i] is { } loss && y[i] is { } target)
             {
-                CheckSampleWeight(w, outShape, wName);
+                loss.ValidateTargets(target, outShapes[i], yNames[i]);
             }
+
+            if (w?[i] is { } weight)
+            {
+                CheckSampleWeight(weight, outShapes[i], wNames.Length == 1 ? wNames[0] : wNames[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses an <see cref="IDataSequence"/> for a model with several inputs or outputs: a sequence's batches hold one
+    /// input array and one target array.
+    /// </summary>
+    private void RefuseSequenceIfSeveral(string argument)
+    {
+        if (InputCount != 1 || OutputCount != 1)
+        {
+            throw new ArgumentException(
+                $"An IDataSequence gives one input array and one target array per batch, but model '{Name}' has {InputCount} input(s) ({string.Join(", ", InputNames)}) " +
+                $"and {OutputCount} output(s) ({string.Join(", ", OutputNames)}); pass the arrays instead: Fit([a, b], [y1, y2]).",
+                argument);
         }
     }
 
@@ -298,6 +432,35 @@ public partial class Model
         {
             throw new ArgumentException(
                 $"'{wName}' has shape {w.Shape}; for predictions of shape {outShape} expected one weight per sample ([N] or [N, 1]).", wName);
+        }
+    }
+
+    /// <summary>Builds the model (one input) or checks each input's shape against the model's, naming the data argument.</summary>
+    internal void CheckInputShapes(Tensor[] x, string[] xNames)
+    {
+        if (x.Length == 1 && InputCount == 1)
+        {
+            CheckInputShape(x[0].Shape, xNames[0]);
+            return;
+        }
+
+        var expectedShapes = BuildInputShapes;
+        var inputNames = InputNames;
+        for (int i = 0; i < x.Length; i++)
+        {
+            var expected = expectedShapes is not null && i < expectedShapes.Count ? expectedShapes[i] : (Shape?)null;
+            var actual = x[i].Shape;
+            bool ok = expected is { } e && e.Rank == actual.Rank;
+            for (int d = 1; ok && d < actual.Rank; d++)
+            {
+                ok = expected!.Value[d] < 0 || expected.Value[d] == actual[d];
+            }
+
+            if (!ok)
+            {
+                throw new ArgumentException(
+                    $"Model '{Name}' expects input '{inputNames[i]}' of shape {(expected is { } s ? s.ToString() : "?")}, but '{xNames[i]}' has shape {actual}.", xNames[i]);
+            }
         }
     }
 

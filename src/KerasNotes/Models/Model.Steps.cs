@@ -23,13 +23,44 @@ public partial class Model
     private Tensor[] _sources = [];
     private Tensor?[] _grads = [];
 
+    // A step's arrays for the single-array entry points (benchmarks), and the training step's outputs and per-output
+    // loss values: reused, so a steady-state step allocates nothing.
+    private readonly Tensor[] _oneX = new Tensor[1];
+    private readonly Tensor?[] _oneY = new Tensor?[1];
+    private readonly Tensor?[] _oneW = new Tensor?[1];
+    private Tensor[] _trainOutputs = [];
+    private float[] _trainLossValues = [];
+
     /// <summary>
-    /// The total loss of a step (Keras <c>compute_loss</c>): the compiled loss (with sample weights), plus every
-    /// <c>AddLoss</c>, activity and weight-regularization term, unweighted.
+    /// The total loss of a step (Keras <c>compute_loss</c>): each output's compiled loss (with its sample weights) times
+    /// its loss weight, summed in output order, plus every <c>AddLoss</c>, activity and weight-regularization term,
+    /// unweighted. Each output's unweighted loss goes to <paramref name="outputLosses"/> (for its <c>&lt;output&gt;_loss</c> log).
     /// </summary>
-    private Tensor ComputeLoss(Tensor y, Tensor yPred, Tensor? sampleWeight, IReadOnlyList<Variable> trainable)
+    private Tensor ComputeLoss(Tensor?[] y, Tensor[] yPred, Tensor?[] sampleWeight, IReadOnlyList<Variable> trainable, float[] outputLosses)
     {
-        Tensor? total = CompiledLoss?.Apply(y, yPred, sampleWeight);
+        Tensor? total = null;
+        bool track = _outputLossTrackers is not null;
+        for (int i = 0; i < _losses.Length; i++)
+        {
+            if (_losses[i] is not { } lossFn || y[i] is not { } target)
+            {
+                continue;
+            }
+
+            var value = lossFn.Apply(target, yPred[i], sampleWeight[i]);
+            if (track)
+            {
+                outputLosses[i] = value.Item();
+            }
+
+            if (_lossWeights is { } weights)
+            {
+                value = Ops.Multiply(value, weights[i]);
+            }
+
+            total = total is null ? value : Ops.Add(total, value);
+        }
+
         _extraLosses.Clear();
         CollectLosses(_extraLosses, trainable);
         Tensor? extraSum = null;
@@ -48,22 +79,49 @@ public partial class Model
             $"Model '{Name}' has no loss to compute: compile it with a loss, or add losses with AddLoss in a layer.");
     }
 
-    /// <summary>One training step on a batch. Everything temporary comes from the step pool; nothing is allocated in steady state.</summary>
+    /// <summary>One training step on a batch of one input and one target (what the benchmarks time).</summary>
     internal void TrainStep(Tensor x, Tensor y, Tensor? sampleWeight)
+    {
+        _oneX[0] = x;
+        _oneY[0] = y;
+        _oneW[0] = sampleWeight;
+        try
+        {
+            TrainStep(_oneX, _oneY, _oneW);
+        }
+        finally
+        {
+            _oneX[0] = null!;
+            _oneY[0] = null;
+            _oneW[0] = null;
+        }
+    }
+
+    /// <summary>
+    /// One training step on a batch: one array per input, one target and weight per output (null where none).
+    /// Everything temporary comes from the step pool; nothing is allocated in steady state.
+    /// </summary>
+    internal void TrainStep(Tensor[] x, Tensor?[] y, Tensor?[] sampleWeight)
     {
         var trainable = TrainableForStep;
         var optimizer = Optimizer!;
+        if (_trainOutputs.Length != OutputCount)
+        {
+            _trainOutputs = new Tensor[OutputCount];
+            _trainLossValues = new float[OutputCount];
+        }
+
+        var yPred = _trainOutputs;
         using (_arena.Enter())
         {
             _tape ??= new GradientTape(persistent: false);
             _tape.Reset();
             _tape.Resume();
-            Tensor yPred;
             Tensor loss;
             try
             {
-                yPred = Apply(x, training: true);
-                loss = ComputeLoss(y, yPred, sampleWeight, trainable);
+                RunOutputs(x, training: true, yPred);
+                loss = ComputeLoss(y, yPred, sampleWeight, trainable, _trainLossValues);
             }
             finally
             {
@@ -108,11 +166,13 @@ public partial class Model
                     $"No gradients provided for any variable of model '{Name}': the loss does not depend on the trainable weights.");
             }
 
-            _lossTracker.UpdateScalar(lossValue, x.Shape[0]);
+            _lossTracker.UpdateScalar(lossValue, x[0].Shape[0]);
+            UpdateOutputLosses(yPred, _trainLossValues);
             UpdateMetrics(y, yPred, sampleWeight);
             _tape.Reset();
             _pairs.Clear();
             Array.Clear(_grads);
+            Array.Clear(yPred);
         }
     }
 
@@ -160,41 +220,73 @@ public partial class Model
         }
     }
 
-    /// <summary>One evaluation step on a batch (inference mode).</summary>
-    private void TestStep(TensorArena arena, Tensor x, Tensor y, Tensor? sampleWeight)
+    /// <summary>One evaluation step on a batch (inference mode); <paramref name="yPred"/> and <paramref name="outputLosses"/> are the call's scratch.</summary>
+    private void TestStep(TensorArena arena, Tensor[] x, Tensor?[] y, Tensor?[] sampleWeight, Tensor[] yPred, float[] outputLosses)
     {
         using (arena.Enter())
         using (GradientTape.Pause())
         {
-            var yPred = Apply(x, training: false);
-            var loss = ComputeLoss(y, yPred, sampleWeight, TrainableForStep);
-            _lossTracker.UpdateScalar(loss.Item(), x.Shape[0]);
+            RunOutputs(x, training: false, yPred);
+            var loss = ComputeLoss(y, yPred, sampleWeight, TrainableForStep, outputLosses);
+            _lossTracker.UpdateScalar(loss.Item(), x[0].Shape[0]);
+            UpdateOutputLosses(yPred, outputLosses);
             UpdateMetrics(y, yPred, sampleWeight);
+            Array.Clear(yPred);
         }
     }
 
     /// <summary>
-    /// Runs the model on a batch in inference mode and copies the output into <paramref name="result"/> at
-    /// <paramref name="row"/>, allocating <paramref name="result"/> (for <paramref name="totalRows"/> rows) on first use.
+    /// Runs the model on a batch in inference mode and copies each output into <paramref name="results"/> at
+    /// <paramref name="row"/>, allocating each result (for <paramref name="totalRows"/> rows) on first use.
     /// </summary>
-    private void PredictStep(TensorArena arena, Tensor x, ref Tensor? result, int totalRows, int row)
+    private void PredictStep(TensorArena arena, Tensor[] x, Tensor[] yPred, Tensor?[] results, int totalRows, int row)
     {
         using (arena.Enter())
         using (GradientTape.Pause())
         {
-            var yPred = Apply(x, training: false);
-            result ??= Tensor.AllocatePersistent(yPred.Shape.With(0, totalRows));
-            int rowSize = yPred.Shape[0] == 0 ? 0 : yPred.Size / yPred.Shape[0];
-            yPred.AsSpan().CopyTo(result.Span.Slice(row * rowSize, yPred.Size));
+            RunOutputs(x, training: false, yPred);
+            for (int k = 0; k < yPred.Length; k++)
+            {
+                var output = yPred[k];
+                if (output.Rank == 0 || output.Shape[0] != x[0].Shape[0])
+                {
+                    // Predict joins the batches' outputs row for row; an output that is not one row per sample
+                    // (Concatenate on the batch axis, a reduction over it) cannot be joined that way.
+                    throw new InvalidOperationException(
+                        $"Model '{Name}' output {k} ('{OutputNames[k]}') has shape {output.Shape} for a batch of {x[0].Shape[0]} samples; " +
+                        "Predict needs one output row per input sample. Call the model on the batch itself (Apply/ApplyOutputs) for other outputs.");
+                }
+
+                var result = results[k] ??= Tensor.AllocatePersistent(output.Shape.With(0, totalRows));
+                int rowSize = output.Shape[0] == 0 ? 0 : output.Size / output.Shape[0];
+                output.AsSpan().CopyTo(result.Span.Slice(row * rowSize, output.Size));
+            }
+
+            Array.Clear(yPred);
         }
     }
 
-    private void UpdateMetrics(Tensor y, Tensor yPred, Tensor? sampleWeight)
+    private void UpdateOutputLosses(Tensor[] yPred, float[] outputLosses)
+    {
+        if (_outputLossTrackers is not { } trackers)
+        {
+            return;
+        }
+
+        for (int i = 0; i < trackers.Length; i++)
+        {
+            // Keras: each output's unweighted loss, weighted by that output's batch size.
+            trackers[i]?.UpdateScalar(outputLosses[i], yPred[i].Shape[0]);
+        }
+    }
+
+    private void UpdateMetrics(Tensor?[] y, Tensor[] yPred, Tensor?[] sampleWeight)
     {
         using var pause = GradientTape.Pause();
         for (int i = 0; i < _metrics.Count; i++)
         {
-            _metrics[i].UpdateState(y, yPred, _metricWeighted[i] ? sampleWeight : null);
+            int output = _metricOutput[i];
+            _metrics[i].UpdateState(y[output]!, yPred[output], _metricWeighted[i] ? sampleWeight[output] : null);
         }
     }
 }

@@ -63,7 +63,10 @@ public partial class Model : Layer
     /// <summary>The optimizer given to <c>Compile</c>, or null before compiling.</summary>
     public Optimizer? Optimizer { get; private set; }
 
-    /// <summary>The compiled loss, or null (a model may train on <c>AddLoss</c> terms alone).</summary>
+    /// <summary>
+    /// The compiled loss of a model with one output, or null (a model may train on <c>AddLoss</c> terms alone). A model
+    /// with several outputs has one loss per output: see <see cref="CompiledLosses"/> (this is then null).
+    /// </summary>
     public Loss? CompiledLoss { get; private set; }
 
     /// <summary>The compiled metrics, in order.</summary>

@@ -176,8 +176,7 @@ internal static class ModelFiles
         var compile = root["compile_config"];
         if (compile.IsObject && compile.AsObject().Count > 0)
         {
-            var (optimizer, loss, metrics, weighted) = KerasDeserializer.Compile(compile, compile["optimizer"]);
-            LegacyH5.Compile(model, compile, optimizer, loss, metrics, weighted);
+            LegacyH5.Compile(model, compile, KerasDeserializer.Compile(compile, compile["optimizer"]));
         }
 
         var stage = new WeightStage();

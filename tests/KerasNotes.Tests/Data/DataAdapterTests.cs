@@ -29,7 +29,8 @@ public sealed class DataAdapterTests
         var firsts = new List<float>();
         for (int i = 0; i < data.Count; i++)
         {
-            var (x, y, w) = data.GetBatch(i);
+            var batch = data.GetBatch(i);
+            var (x, y, w) = (batch.X[0], batch.Y[0], batch.W[0]);
             sizes.Add(x.Shape[0]);
             firsts.Add(x.AsSpan()[0]);
             y!.Shape[0].Should().Be(x.Shape[0]);
@@ -49,7 +50,8 @@ public sealed class DataAdapterTests
         var seen = new List<float>();
         for (int i = 0; i < data.Count; i++)
         {
-            var (x, y, w) = data.GetBatch(i);
+            var batch = data.GetBatch(i);
+            var (x, y, w) = (batch.X[0], batch.Y[0], batch.W[0]);
             var xs = x.AsSpan();
             var ys = y!.AsSpan();
             var ws = w!.AsSpan();
@@ -73,7 +75,7 @@ public sealed class DataAdapterTests
         var firsts = new List<float>();
         for (int step = 0; step < 5; step++)
         {
-            firsts.Add(batches.Next().X.AsSpan()[0]);
+            firsts.Add(batches.Next().X[0].AsSpan()[0]);
         }
 
         firsts.Should().Equal(0f, 2f, 4f, 0f, 2f);
@@ -100,7 +102,7 @@ public sealed class DataAdapterTests
         var nan = Tensor.FromArray([1f, float.NaN], 1, 2);
         var data = new SequenceDataAdapter(new Batches(2, i => new DataBatch(i == 0 ? Rows(2) : nan, Tensor.Zeros(i == 0 ? 2 : 1))), null, "data", "Fit");
         data.StartPass();
-        data.GetBatch(0).X.Shape.Should().Be(new Shape(2, 2));
+        data.GetBatch(0).X[0].Shape.Should().Be(new Shape(2, 2));
         var act = () => data.GetBatch(1);
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "batch.X" && e.Message.Contains("NaN"));
     }
@@ -123,10 +125,10 @@ public sealed class DataAdapterTests
     public void ForFit_splits_off_the_last_rows_for_validation_before_shuffling()
     {
         var (train, validation) = ArrayDataAdapter.ForFit(
-            Rows(10), Rows(10, 1), null, null, 0.2, null, batchSize: null, stepsPerEpoch: null, shuffle: false, rng: null);
+            ModelArrays.Single(Rows(10), Rows(10, 1), null), null, 0.2, null, batchSize: null, stepsPerEpoch: null, shuffle: false, rng: null);
         train.Samples.Should().Be(8);
         validation!.Samples.Should().Be(2);
-        validation.X.AsSpan()[0].Should().Be(8f);
+        validation.Data.X[0].AsSpan()[0].Should().Be(8f);
         train.Count.Should().Be(1, "the default batch size is 32");
     }
 
@@ -135,8 +137,8 @@ public sealed class DataAdapterTests
     {
         var y = Tensor.FromArray([0f, 1f, 2f, 1f, 0f], 5);
         var (train, _) = ArrayDataAdapter.ForFit(
-            Rows(5), y, null, new Dictionary<int, double> { [1] = 3.0 }, 0, null, batchSize: 5, stepsPerEpoch: null, shuffle: false, rng: null);
+            ModelArrays.Single(Rows(5), y, null), new Dictionary<int, double> { [1] = 3.0 }, 0, null, batchSize: 5, stepsPerEpoch: null, shuffle: false, rng: null);
         train.StartPass();
-        train.GetBatch(0).SampleWeight!.ToArray().Should().Equal(1f, 3f, 1f, 3f, 1f);
+        train.GetBatch(0).W[0]!.ToArray().Should().Equal(1f, 3f, 1f, 3f, 1f);
     }
 }

@@ -44,7 +44,7 @@ public sealed class CnnFitTrajectoryTests
         Optimizer optimizer = adam
             ? new Adam(opt["learning_rate"]!.GetValue<double>(), opt["beta_1"]!.GetValue<double>(), opt["beta_2"]!.GetValue<double>(), opt["epsilon"]!.GetValue<double>())
             : new SGD(opt["learning_rate"]!.GetValue<double>(), opt["momentum"]!.GetValue<double>(), opt["nesterov"]!.GetValue<bool>());
-        model.Compile(optimizer, c["compile"]!["loss"]!.GetValue<string>(), [.. c["compile"]!["metrics"]!.AsArray().Select(m => (object)m!.GetValue<string>())]);
+        model.Compile(optimizer, c["compile"]!["loss"]!.GetValue<string>(), [.. c["compile"]!["metrics"]!.AsArray().Select(m => (OutputMetrics)m!.GetValue<string>())]);
 
         var fitArgs = c["fit_args"]!;
         var names = fitArgs["validation_data"]!.AsArray();

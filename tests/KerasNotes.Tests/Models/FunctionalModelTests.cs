@@ -298,4 +298,14 @@ public sealed class FunctionalModelTests
         thread.Join();
         caught.Should().BeOfType<InsufficientExecutionStackException>();
     }
+
+    [Fact]
+    public void Predict_refuses_an_output_that_is_not_one_row_per_sample_with_a_message()
+    {
+        var x = Keras.Input(shape: [3]);
+        var model = new Model(x, new Concatenate(axis: 0).Apply([x, x]), name: "rows_doubled");
+        var act = () => model.Predict(Tensor.Ones(4, 3));
+        act.Should().Throw<InvalidOperationException>().WithMessage("*rows_doubled*[8, 3]*batch of 4*");
+        model.Apply(Tensor.Ones(4, 3)).Shape.Should().Be(new Shape(8, 3));
+    }
 }

@@ -379,18 +379,94 @@ internal static class KerasDeserializer
 
     // ---------------------------------------------------------------- compile arguments
 
-    public static (OptimizerSpec Optimizer, LossSpec? Loss, object[]? Metrics, object[]? WeightedMetrics) Compile(ConfigNode cc, ConfigNode optimizerNode)
+    /// <summary>The arguments of a saved compile config, for <c>Model.Compile</c>.</summary>
+    internal sealed record CompileRequest(OptimizerSpec Optimizer, LossesSpec? Loss, MetricsSpec? Metrics, MetricsSpec? WeightedMetrics, LossWeightsSpec? LossWeights);
+
+    /// <summary>
+    /// The arguments of a saved compile config, in the shape saved: one loss, a list or a dict of losses (per output);
+    /// <c>loss_weights</c> as a number, list or dict; metrics as a list (an entry a metric or a list) or a dict.
+    /// Whether they fit the model's outputs is checked by Compile.
+    /// </summary>
+    public static CompileRequest Compile(ConfigNode cc, ConfigNode optimizerNode)
     {
         var optimizer = optimizerNode.IsNull ? Optimizers.Optimizer.Get("rmsprop") : Resolve<Optimizer>(optimizerNode)!;
-        var loss = Loss(cc["loss"]);
+        var loss = Losses(cc["loss"]);
         var metrics = Metrics(cc["metrics"]);
         var weighted = Metrics(cc["weighted_metrics"]);
-        if (!cc["loss_weights"].IsNull)
+        var weights = LossWeights(cc["loss_weights"]);
+        return new CompileRequest(optimizer, loss, metrics, weighted, weights);
+    }
+
+    private static LossesSpec? Losses(ConfigNode node)
+    {
+        if (node.IsNull)
         {
-            throw cc["loss_weights"].Fail("loss_weights (multi-output models) are not supported.");
+            return null;
         }
 
-        return (optimizer, loss, metrics, weighted);
+        if (node.IsArray)
+        {
+            // One loss per output, in output order (null for none).
+            var items = node.Items();
+            var list = new LossSpec?[items.Count];
+            for (int i = 0; i < list.Length; i++)
+            {
+                list[i] = Loss(items[i]);
+            }
+
+            return list;
+        }
+
+        if (node.IsObject && !node.Has("class_name"))
+        {
+            // Losses by output name.
+            var map = new Dictionary<string, LossSpec?>(StringComparer.Ordinal);
+            foreach (var (key, _) in node.AsObject())
+            {
+                map[key] = Loss(node[key]);
+            }
+
+            return LossesSpec.FromNames(map);
+        }
+
+        return Loss(node) is { } one ? (LossesSpec?)one : null;
+    }
+
+    private static LossWeightsSpec? LossWeights(ConfigNode node)
+    {
+        if (node.IsNull)
+        {
+            return null;
+        }
+
+        if (node.IsArray)
+        {
+            return node.Items().Select(Weight).ToArray();
+        }
+
+        if (node.IsObject)
+        {
+            var map = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (key, _) in node.AsObject())
+            {
+                map[key] = Weight(node[key]);
+            }
+
+            return LossWeightsSpec.FromNames(map);
+        }
+
+        return Weight(node);
+    }
+
+    private static double Weight(ConfigNode node)
+    {
+        double w = node.Double();
+        if (!double.IsFinite(w) || Math.Abs(w) > float.MaxValue)
+        {
+            throw node.Fail($"a loss weight must be a finite number within float32's range, found {node.Text}.");
+        }
+
+        return w;
     }
 
     private static LossSpec? Loss(ConfigNode node)
@@ -407,7 +483,7 @@ internal static class KerasDeserializer
 
         if (!node.IsObject || !node.Has("class_name"))
         {
-            throw node.Fail("expected a loss name or one serialized loss; multi-output losses are not supported.");
+            throw node.Fail("expected a loss name or one serialized loss (a list or dict of losses holds one per output).");
         }
 
         var s = Unwrap(node);
@@ -446,36 +522,64 @@ internal static class KerasDeserializer
         return name;
     }
 
-    private static object[]? Metrics(ConfigNode node)
+    private static MetricsSpec? Metrics(ConfigNode node)
     {
         if (node.IsNull)
         {
             return null;
         }
 
-        if (node.IsObject)
+        if (node.IsObject && !node.Has("class_name"))
         {
-            throw node.Fail("per-output metric dictionaries (multi-output models) are not supported.");
+            // Metrics by output name.
+            var map = new Dictionary<string, OutputMetrics>(StringComparer.Ordinal);
+            foreach (var (key, _) in node.AsObject())
+            {
+                map[key] = MetricEntry(node[key]);
+            }
+
+            return MetricsSpec.FromNames(map);
+        }
+
+        if (!node.IsArray)
+        {
+            throw node.Fail($"expected a list or a dict of metrics, found {node.Kind}.");
+        }
+
+        // A list: metrics of the one output, or one entry per output (tf.keras 2 writes one list per output; a model with
+        // one output has one list, which Compile flattens).
+        var items = node.Items();
+        var entries = new OutputMetrics[items.Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = MetricEntry(items[i]);
+        }
+
+        return entries;
+    }
+
+    private static OutputMetrics MetricEntry(ConfigNode node)
+    {
+        if (node.IsNull)
+        {
+            return default;
+        }
+
+        if (!node.IsArray)
+        {
+            return OutputMetrics.FromItem(Metric(node));
         }
 
         var result = new List<object>();
-        foreach (var item in node.Items())
+        foreach (var inner in node.Items())
         {
-            if (item.IsArray)
+            if (!inner.IsNull)
             {
-                // tf.keras 2 writes one list per output; a single-output model has one.
-                foreach (var inner in item.Items())
-                {
-                    result.Add(Metric(inner));
-                }
-            }
-            else if (!item.IsNull)
-            {
-                result.Add(Metric(item));
+                result.Add(Metric(inner));
             }
         }
 
-        return [.. result];
+        return OutputMetrics.FromList(result);
     }
 
     private static object Metric(ConfigNode node)

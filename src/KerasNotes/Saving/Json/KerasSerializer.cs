@@ -259,17 +259,94 @@ internal static class KerasSerializer
 
     private static Dictionary<string, object?> FunctionEnvelope(string name) => Envelope("builtins", "function", name, "function");
 
-    private static Dictionary<string, object?> CompileConfig(Model model, CompileArguments args) => new()
+    /// <summary>
+    /// Keras's <c>compile_config</c>: the arguments in the shape they were given (trainer.py <c>get_compile_config</c>) —
+    /// one loss, a list or a dict of losses; <c>loss_weights</c> as a number, list or dict; metrics as a list (per output,
+    /// a metric or a list of metrics) or a dict.
+    /// </summary>
+    internal static Dictionary<string, object?> CompileConfig(Model model, CompileArguments args) => new()
     {
         ["optimizer"] = SerializeOptimizer(model.Optimizer!),
-        ["loss"] = SerializeLoss(args.Loss, model.CompiledLoss),
-        ["loss_weights"] = null,
-        ["metrics"] = SerializeMetrics(args.Metrics, model.CompiledMetrics, 0),
-        ["weighted_metrics"] = SerializeMetrics(args.WeightedMetrics, model.CompiledMetrics, args.Metrics?.Length ?? 0),
+        ["loss"] = SerializeLosses(args.Loss, args.ResolvedLosses, model.OutputNames),
+        ["loss_weights"] = SerializeLossWeights(args.LossWeights),
+        ["metrics"] = SerializeMetrics(args.Metrics, args.ResolvedMetrics),
+        ["weighted_metrics"] = SerializeMetrics(args.WeightedMetrics, args.ResolvedWeightedMetrics),
         ["run_eagerly"] = false,
         ["steps_per_execution"] = 1,
         ["jit_compile"] = false,
     };
+
+    private static object? SerializeLosses(LossesSpec? spec, Loss?[] compiled, IReadOnlyList<string> outputs)
+    {
+        if (spec is not { IsDefault: false } s)
+        {
+            return null;
+        }
+
+        if (s.IsOne)
+        {
+            return SerializeLoss(s[0], Array.Find(compiled, l => l is not null));
+        }
+
+        if (s.Names is { } names)
+        {
+            var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
+            {
+                int output = IndexOf(outputs, names[i]);
+                map[names[i]] = SerializeLoss(s[i], output >= 0 && output < compiled.Length ? compiled[output] : null);
+            }
+
+            return map;
+        }
+
+        var list = new List<object?>(s.Count);
+        for (int i = 0; i < s.Count; i++)
+        {
+            list.Add(SerializeLoss(s[i], i < compiled.Length ? compiled[i] : null));
+        }
+
+        return list;
+    }
+
+    private static object? SerializeLossWeights(LossWeightsSpec? spec)
+    {
+        if (spec is not { Count: > 0 } w)
+        {
+            return null;
+        }
+
+        if (w.IsOne)
+        {
+            return w[0];
+        }
+
+        if (w.Names is { } names)
+        {
+            var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
+            {
+                map[names[i]] = w[i];
+            }
+
+            return map;
+        }
+
+        return Enumerable.Range(0, w.Count).Select(i => (object?)w[i]).ToList();
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private static object? SerializeLoss(LossSpec? spec, Loss? compiled)
     {
@@ -312,29 +389,58 @@ internal static class KerasSerializer
         return Envelope(type.Namespace, registered, config, registered);
     }
 
-    private static List<object?>? SerializeMetrics(object[]? metrics, IReadOnlyList<Metric> compiled, int offset)
+    /// <summary>The metrics in the shape given: a list (an entry a metric, a list of metrics, or null) or a dict by output name.</summary>
+    private static object? SerializeMetrics(MetricsSpec? spec, Metric[][] compiled)
     {
-        if (metrics is null)
+        if (spec is not { IsDefault: false } s)
         {
             return null;
         }
 
-        var list = new List<object?>(metrics.Length);
-        for (int i = 0; i < metrics.Length; i++)
+        object? Entry(int e)
         {
-            var m = metrics[i];
-            string? compiledName = offset + i < compiled.Count ? compiled[offset + i].Name : null;
-            list.Add(m switch
+            var entry = s[e];
+            if (entry.IsNone)
             {
-                string s => s,
-                MetricFunction f => FunctionEnvelope(Nameable(CustomObjects.NameOfMetricFunction(f) ?? compiledName ?? FunctionNames.Of(f), "metric", "RegisterMetric")),
-                Metric metric => SerializeMetric(metric),
-                _ => null,
-            });
+                return null;
+            }
+
+            var items = new List<object?>(entry.Count);
+            for (int k = 0; k < entry.Count; k++)
+            {
+                items.Add(SerializeMetricItem(entry[k], e < compiled.Length && k < compiled[e].Length ? compiled[e][k] : null));
+            }
+
+            return entry.IsList ? items : items[0];
+        }
+
+        if (s.Names is { } names)
+        {
+            var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (int e = 0; e < names.Count; e++)
+            {
+                map[names[e]] = Entry(e);
+            }
+
+            return map;
+        }
+
+        var list = new List<object?>(s.Count);
+        for (int e = 0; e < s.Count; e++)
+        {
+            list.Add(Entry(e));
         }
 
         return list;
     }
+
+    private static object? SerializeMetricItem(object item, Metric? compiled) => item switch
+    {
+        string s => s,
+        MetricFunction f => FunctionEnvelope(Nameable(CustomObjects.NameOfMetricFunction(f) ?? compiled?.Name ?? FunctionNames.Of(f), "metric", "RegisterMetric")),
+        Metric metric => SerializeMetric(metric),
+        _ => null,
+    };
 
     private static object SerializeMetric(Metric metric)
     {

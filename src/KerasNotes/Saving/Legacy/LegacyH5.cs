@@ -32,8 +32,7 @@ internal static class LegacyH5
         {
             context.Entry = "@training_config";
             var tc = ConfigJson.Root(System.Text.Encoding.UTF8.GetBytes(trainingConfig), context.Entry, "training_config", context);
-            var (optimizer, loss, metrics, weighted) = KerasDeserializer.Compile(tc, tc["optimizer_config"]);
-            Compile(model, tc, optimizer, loss, metrics, weighted);
+            Compile(model, tc, KerasDeserializer.Compile(tc, tc["optimizer_config"]));
         }
 
         context.Entry = string.Empty;
@@ -45,11 +44,11 @@ internal static class LegacyH5
         return model;
     }
 
-    internal static void Compile(Model model, ConfigNode where, OptimizerSpec optimizer, LossSpec? loss, object[]? metrics, object[]? weighted)
+    internal static void Compile(Model model, ConfigNode where, KerasDeserializer.CompileRequest request)
     {
         try
         {
-            model.Compile(optimizer, loss, metrics, weighted);
+            model.Compile(request.Optimizer, request.Loss, request.Metrics, request.WeightedMetrics, request.LossWeights);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
