@@ -59,6 +59,19 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
 
     private static readonly Lazy<byte[]> s_kerasFunctional = new(() => Written("functional.keras", s_functional.Value.Save));
 
+    // Two inputs and two outputs, compiled with a loss, a weight and metrics per output, trained an epoch.
+    private static readonly Lazy<byte[]> s_kerasTwoInTwoOut = new(() =>
+    {
+        var a = Keras.Input(shape: [4], name: "fz2_a");
+        var b = Keras.Input(shape: [2], name: "fz2_b");
+        var h = new Dense(6, activation: "relu", name: "fz2_h").Apply(new Concatenate(name: "fz2_cat").Apply([a, b]));
+        var model = new Model([a, b], [new Dense(3, activation: "softmax", name: "fz2_class").Apply(h), new Dense(1, name: "fz2_value").Apply(h)], name: "fz2");
+        model.Compile(optimizer: "adam", loss: ["sparse_categorical_crossentropy", "mse"], metrics: [["accuracy"], ["mae"]], lossWeights: [1.0, 0.5]);
+        var (x, y) = SavingTestSupport.SmallData(16);
+        model.Fit([x, KerasNotes.Tests.TestSupport.GradientCheck.Random(3, -1f, 1f, 16, 2)], [y, KerasNotes.Tests.TestSupport.GradientCheck.Random(4, -1f, 1f, 16, 1)], batchSize: 8, epochs: 1, verbose: 0);
+        return Written("fz2.keras", model.Save);
+    });
+
     // The same model as Keras 2 writes it to a legacy .h5: list calls, nested models numbered from 1, weights by position.
     private static readonly Lazy<byte[]> s_legacyFunctional = new(() => Written("functional.h5", path => LegacyH5Writer.Write(s_functional.Value, path)));
 
@@ -82,7 +95,7 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         "hdf5-weights", "hdf5-h5py-weights", "hdf5-legacy-keras2", "hdf5-legacy-keras3", "hdf5-keras224", "keras-hdf5-weights",
         "keras-cnn-config", "keras-cnn-zip", "keras-cnn-hdf5-weights", "hdf5-cnn-weights", "hdf5-legacy-cnn", "tfjs-cnn-model",
         "keras-functional-config", "keras-functional-zip", "keras-functional-hdf5-weights", "hdf5-legacy-functional", "tfjs-functional-model",
-        "keras3-functional-config"];
+        "keras3-functional-config", "keras-two-in-two-out-config"];
 
     /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
     /// <remarks>To fuzz another structure, add a format here and to <see cref="Formats"/>.</remarks>
@@ -112,6 +125,7 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         "keras-functional-hdf5-weights" => new(format, s_kerasFunctional.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("model.weights.h5", new Hdf5StructureMutator())]),
         "hdf5-legacy-functional" => new(format, s_legacyFunctional.Value, (b, _) => ModelFiles.Load(b, "functional.h5", null), [new Hdf5StructureMutator()]),
         "tfjs-functional-model" => TfjsFunctional(format, scratch),
+        "keras-two-in-two-out-config" => new(format, s_kerasTwoInTwoOut.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
         "keras3-functional-config" => new(format, File.ReadAllBytes(FunctionalFiles.Keras("e.keras")), (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
         _ => throw new ArgumentException(format, nameof(format)),
     };
