@@ -103,12 +103,45 @@ public partial class Model
     /// <summary>The shuffle generator if <c>Fit</c> has created it (saving does not create one).</summary>
     internal RandomGenerator? ShuffleGeneratorIfCreated => _shuffleRng;
 
+    /// <summary>
+    /// Every layer of the model and of the models nested in it (the nested model itself included), depth first in
+    /// layer order, each object once: what files key per-layer state by (generator states, TF.js weight names).
+    /// </summary>
+    internal List<Layer> LayersDeep()
+    {
+        var result = new List<Layer>();
+        var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance) { this };
+        var stack = new Stack<(IReadOnlyList<Layer> Layers, int Next)>();
+        stack.Push((Layers, 0));
+        while (stack.Count > 0)
+        {
+            var (layers, next) = stack.Pop();
+            if (next >= layers.Count)
+            {
+                continue;
+            }
+
+            stack.Push((layers, next + 1));
+            var layer = layers[next];
+            if (seen.Add(layer))
+            {
+                result.Add(layer);
+                if (layer is Model nested)
+                {
+                    stack.Push((nested.Layers, 0));
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Restores generator states read by a load: <c>fit_shuffle</c> and <c>layer:&lt;name&gt;</c> for Dropout layers.</summary>
     internal void RestoreRandomStates(IReadOnlyDictionary<string, ulong[]> states)
     {
         // Looked up by name, not by scanning the layers per state: a file may hold one state per layer of a 100,000-layer model.
         var generators = new Dictionary<string, RandomGenerator>(StringComparer.Ordinal);
-        foreach (var layer in Layers)
+        foreach (var layer in LayersDeep())
         {
             if (layer is Dropout { Generator: { } g })
             {

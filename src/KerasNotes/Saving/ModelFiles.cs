@@ -44,9 +44,10 @@ internal static class ModelFiles
             random["fit_shuffle"] = Hex(shuffle.GetState());
         }
 
-        foreach (var layer in model.Layers)
+        foreach (var layer in model.LayersDeep())
         {
-            if (layer is Dropout { Generator: { } g })
+            // Names are unique within a model; across nested models the first layer of a name keeps its state.
+            if (layer is Dropout { Generator: { } g } && !layers.ContainsKey(layer.Name))
             {
                 layers[layer.Name] = Hex(g.GetState());
             }
@@ -226,7 +227,7 @@ internal static class ModelFiles
         }
 
         // A set, not a scan of model.Layers per entry: a file listing 100,000 states for 100,000 layers must not cost 10^10 comparisons.
-        var seeded = model.Layers.Where(l => l is Dropout { Generator: not null }).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var seeded = model.LayersDeep().Where(l => l is Dropout { Generator: not null }).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, _) in layers.AsObject())
         {
             if (seeded.Contains(name))

@@ -13,6 +13,11 @@ namespace KerasNotes.Tests.Saving;
 internal static class LegacyH5Writer
 {
     /// <summary>Writes <paramref name="model"/> (built) to <paramref name="path"/>; <paramref name="topology"/> replaces the model_config.</summary>
+    /// <remarks>
+    /// Each layer's <c>weight_names</c> are its variables' paths with <c>:0</c> (<c>dense/kernel:0</c>), trainable ones
+    /// first (Keras <c>_legacy_weights</c>); a nested model is one group holding all its layers' weights
+    /// (<c>model_weights/inner/inner_dense/kernel:0</c>), as tf.keras 2 writes it.
+    /// </remarks>
     public static void Write(Model model, string path, System.Text.Json.Nodes.JsonObject? topology = null)
     {
         string modelConfig = (topology ?? Keras2Topology.Of(model)).ToJsonString();
@@ -27,23 +32,30 @@ internal static class LegacyH5Writer
         };
         foreach (var layer in model.Layers)
         {
-            var names = layer.Weights.Select(w => $"{layer.Name}/{w.Name}:0").ToArray();
-            var group = new H5Group { Attributes = new() { ["weight_names"] = names } };
-            if (layer.Weights.Count > 0)
+            var ordered = layer is Model ? [.. layer.TrainableWeights, .. layer.NonTrainableWeights] : layer.Weights;
+            var group = new H5Group { Attributes = new() { ["weight_names"] = ordered.Select(w => $"{w.Path}:0").ToArray() } };
+            foreach (var w in ordered)
             {
-                var inner = new H5Group();
-                foreach (var w in layer.Weights)
+                var dims = new ulong[w.Shape.Rank];
+                for (int i = 0; i < dims.Length; i++)
                 {
-                    var dims = new ulong[w.Shape.Rank];
-                    for (int i = 0; i < dims.Length; i++)
-                    {
-                        dims[i] = (ulong)w.Shape[i];
-                    }
-
-                    inner[$"{w.Name}:0"] = new H5Dataset<float[]>(w.Value.ToArray(), fileDims: dims);
+                    dims[i] = (ulong)w.Shape[i];
                 }
 
-                group[layer.Name] = inner;
+                var parts = $"{w.Path}:0".Split('/');
+                var parent = group;
+                foreach (string part in parts[..^1])
+                {
+                    if (!parent.TryGetValue(part, out var child))
+                    {
+                        child = new H5Group();
+                        parent[part] = child;
+                    }
+
+                    parent = (H5Group)child;
+                }
+
+                parent[parts[^1]] = new H5Dataset<float[]>(w.Value.ToArray(), fileDims: dims);
             }
 
             weights[layer.Name] = group;

@@ -81,6 +81,17 @@ public sealed class SaveLoadFuzzTests(ITestOutputHelper output)
                     return new(name, File.ReadAllBytes(temp.File("cnn.keras")), (b, p) => ModelFiles.Load(b, p, null), true);
                 }
 
+            case "ours/functional.keras":
+                {
+                    using var temp = SavingTestSupport.Temp();
+                    SavingTestSupport.TrainedFunctional().Save(temp.File("functional.keras"));
+                    return new(name, File.ReadAllBytes(temp.File("functional.keras")), (b, p) => ModelFiles.Load(b, p, null), true);
+                }
+
+            case "keras_functional/e.keras":
+            case "keras_functional/d.h5":
+                return new(name, File.ReadAllBytes(SavingTestSupport.FixturePath(name.Split('/'))), (b, p) => ModelFiles.Load(b, p, null), name.EndsWith(".keras", StringComparison.Ordinal));
+
             case "ours/cnn.weights.h5":
                 {
                     using var temp = SavingTestSupport.Temp();
@@ -105,6 +116,9 @@ public sealed class SaveLoadFuzzTests(ITestOutputHelper output)
         "ours/compiled.weights.h5",
         "ours/cnn.keras",
         "ours/cnn.weights.h5",
+        "ours/functional.keras",
+        "keras_functional/e.keras",
+        "keras_functional/d.h5",
     ];
 
     [Theory]

@@ -135,6 +135,37 @@ internal static class SavingTestSupport
         return model;
     }
 
+    /// <summary>
+    /// A small compiled functional model with every graph feature a file can hold: a layer shared by two calls, a nested
+    /// Sequential, a nested functional model called twice, Add and Concatenate, BatchNormalization and Dropout.
+    /// Inputs [n, 4]; three classes (the data of <see cref="SmallData"/>).
+    /// </summary>
+    public static Model FunctionalModel(string optimizer = "adam")
+    {
+        var x = Keras.Input(shape: [4], name: "fz_in");
+        var shared = new Dense(4, activation: "relu", name: "fz_shared");
+        var seq = new Sequential([new Input(4), new Dense(6, name: "fz_seq_dense"), new BatchNormalization(name: "fz_seq_bn")], name: "fz_seq");
+        var innerIn = Keras.Input(shape: [6], name: "fz_inner_in");
+        var inner = new Model(innerIn, new Dense(4, activation: "tanh", name: "fz_inner_dense").Apply(innerIn), name: "fz_inner");
+        var h = shared.Apply(x);
+        var a = inner.Apply(seq.Apply(h));
+        var b = inner.Apply(seq.Apply(shared.Apply(h)));
+        var joined = new Concatenate(name: "fz_concat").Apply([new Add(name: "fz_add").Apply([a, b]), h]);
+        var output = new Dense(3, activation: "softmax", name: "fz_out").Apply(new Dropout(0.25, name: "fz_drop").Apply(joined));
+        var model = new Model(x, output, name: "fz_functional");
+        model.Compile(optimizer: optimizer, loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    /// <summary>The model of <see cref="FunctionalModel"/> fitted for one epoch on <see cref="SmallData"/>.</summary>
+    public static Model TrainedFunctional()
+    {
+        var model = FunctionalModel();
+        var (x, y) = SmallData(16);
+        model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0);
+        return model;
+    }
+
     public static void AssertSameWeights(Model expected, Model actual)
     {
         var a = expected.GetWeights();

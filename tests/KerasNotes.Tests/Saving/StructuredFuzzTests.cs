@@ -54,6 +54,27 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
     // A Keras 2 style legacy .h5 of the CNN, written with PureHDF (superblock and headers of HDF5 1.10).
     private static readonly Lazy<byte[]> s_legacyCnn = new(() => Written("cnn.h5", path => LegacyH5Writer.Write(s_cnn.Value, path)));
 
+    // The functional model of SavingTestSupport.FunctionalModel, trained for an epoch: shared, nested and merge layers.
+    private static readonly Lazy<Model> s_functional = new(SavingTestSupport.TrainedFunctional);
+
+    private static readonly Lazy<byte[]> s_kerasFunctional = new(() => Written("functional.keras", s_functional.Value.Save));
+
+    // Two inputs and two outputs, compiled with a loss, a weight and metrics per output, trained an epoch.
+    private static readonly Lazy<byte[]> s_kerasTwoInTwoOut = new(() =>
+    {
+        var a = Keras.Input(shape: [4], name: "fz2_a");
+        var b = Keras.Input(shape: [2], name: "fz2_b");
+        var h = new Dense(6, activation: "relu", name: "fz2_h").Apply(new Concatenate(name: "fz2_cat").Apply([a, b]));
+        var model = new Model([a, b], [new Dense(3, activation: "softmax", name: "fz2_class").Apply(h), new Dense(1, name: "fz2_value").Apply(h)], name: "fz2");
+        model.Compile(optimizer: "adam", loss: ["sparse_categorical_crossentropy", "mse"], metrics: [["accuracy"], ["mae"]], lossWeights: [1.0, 0.5]);
+        var (x, y) = SavingTestSupport.SmallData(16);
+        model.Fit([x, KerasNotes.Tests.TestSupport.GradientCheck.Random(3, -1f, 1f, 16, 2)], [y, KerasNotes.Tests.TestSupport.GradientCheck.Random(4, -1f, 1f, 16, 1)], batchSize: 8, epochs: 1, verbose: 0);
+        return Written("fz2.keras", model.Save);
+    });
+
+    // The same model as Keras 2 writes it to a legacy .h5: list calls, nested models numbered from 1, weights by position.
+    private static readonly Lazy<byte[]> s_legacyFunctional = new(() => Written("functional.h5", path => LegacyH5Writer.Write(s_functional.Value, path)));
+
     private static byte[] Written(string name, Action<string> write)
     {
         using var temp = SavingTestSupport.Temp();
@@ -72,7 +93,9 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
 
     public static TheoryData<string> Formats => ["keras-config", "keras-metadata", "keras-zip", "keras-zip-weights", "backup-metadata", "tfjs-model", "tfjs-weights",
         "hdf5-weights", "hdf5-h5py-weights", "hdf5-legacy-keras2", "hdf5-legacy-keras3", "hdf5-keras224", "keras-hdf5-weights",
-        "keras-cnn-config", "keras-cnn-zip", "keras-cnn-hdf5-weights", "hdf5-cnn-weights", "hdf5-legacy-cnn", "tfjs-cnn-model"];
+        "keras-cnn-config", "keras-cnn-zip", "keras-cnn-hdf5-weights", "hdf5-cnn-weights", "hdf5-legacy-cnn", "tfjs-cnn-model",
+        "keras-functional-config", "keras-functional-zip", "keras-functional-hdf5-weights", "hdf5-legacy-functional", "tfjs-functional-model",
+        "keras3-functional-config", "keras-two-in-two-out-config"];
 
     /// <summary>The target for a format; <paramref name="scratch"/> holds the file for the loaders that need a path.</summary>
     /// <remarks>To fuzz another structure, add a format here and to <see cref="Formats"/>.</remarks>
@@ -97,6 +120,13 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
         "hdf5-cnn-weights" => new(format, s_weightsCnn.Value, (b, _) => ModelFiles.LoadWeights(SavingTestSupport.CnnModel(), b, "cnn.weights.h5"), [new Hdf5StructureMutator()]),
         "hdf5-legacy-cnn" => new(format, s_legacyCnn.Value, (b, _) => ModelFiles.Load(b, "cnn.h5", null), [new Hdf5StructureMutator()]),
         "tfjs-cnn-model" => TfjsCnn(format, scratch),
+        "keras-functional-config" => new(format, s_kerasFunctional.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
+        "keras-functional-zip" => new(format, s_kerasFunctional.Value, (b, p) => ModelFiles.Load(b, p, null), [new ZipMutator()]),
+        "keras-functional-hdf5-weights" => new(format, s_kerasFunctional.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("model.weights.h5", new Hdf5StructureMutator())]),
+        "hdf5-legacy-functional" => new(format, s_legacyFunctional.Value, (b, _) => ModelFiles.Load(b, "functional.h5", null), [new Hdf5StructureMutator()]),
+        "tfjs-functional-model" => TfjsFunctional(format, scratch),
+        "keras-two-in-two-out-config" => new(format, s_kerasTwoInTwoOut.Value, (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
+        "keras3-functional-config" => new(format, File.ReadAllBytes(FunctionalFiles.Keras("e.keras")), (b, p) => ModelFiles.Load(b, p, null), [new MemberMutator("config.json", new JsonMutator())]),
         _ => throw new ArgumentException(format, nameof(format)),
     };
 
@@ -104,6 +134,13 @@ public sealed class StructuredFuzzTests(ITestOutputHelper output)
     private static FuzzTarget TfjsCnn(string format, TempFolder scratch)
     {
         string json = TfjsWriter.Write(s_cnn.Value, scratch.Path);
+        return new(format, File.ReadAllBytes(json), (b, _) => ModelFiles.Load(b, json, null), [new JsonMutator(), new TfjsManifestMutator()]);
+    }
+
+    /// <summary>The functional model as a TF.js layers model in <paramref name="scratch"/>: model.json mutated, weights.bin beside it.</summary>
+    private static FuzzTarget TfjsFunctional(string format, TempFolder scratch)
+    {
+        string json = TfjsWriter.Write(s_functional.Value, scratch.Path);
         return new(format, File.ReadAllBytes(json), (b, _) => ModelFiles.Load(b, json, null), [new JsonMutator(), new TfjsManifestMutator()]);
     }
 

@@ -13,10 +13,12 @@ namespace KerasNotes.Tests.Saving;
 internal static class TfjsWriter
 {
     /// <summary>Writes <paramref name="model"/> (built) into <paramref name="folder"/>; returns the path of model.json.</summary>
+    /// <remarks>A nested model's weights are named by their own layers (<c>inner_dense/kernel</c>), as tfjs names them.</remarks>
     public static string Write(Model model, string folder)
     {
-        var ordered = model.Layers.SelectMany(l => l.Weights.Where(w => w.Trainable).Select(w => (Layer: l, Weight: w)))
-            .Concat(model.Layers.SelectMany(l => l.Weights.Where(w => !w.Trainable).Select(w => (Layer: l, Weight: w))))
+        var leaves = model.LayersDeep().Where(l => l is not Model).ToList();
+        var ordered = leaves.SelectMany(l => l.Weights.Where(w => w.Trainable).Select(w => (Layer: l, Weight: w)))
+            .Concat(leaves.SelectMany(l => l.Weights.Where(w => !w.Trainable).Select(w => (Layer: l, Weight: w))))
             .ToList();
         var specs = new JsonArray();
         using (var bin = File.Create(Path.Combine(folder, "weights.bin")))
@@ -38,7 +40,7 @@ internal static class TfjsWriter
             }
         }
 
-        var topology = Keras2Topology.Of(model);
+        var topology = Keras2Topology.Of(model, functionalClass: "Model");
         topology["keras_version"] = "tfjs-layers 4.22.0";
         topology["backend"] = "tensor_flow.js";
         var json = new JsonObject

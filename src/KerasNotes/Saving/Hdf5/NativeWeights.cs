@@ -11,15 +11,28 @@ namespace KerasNotes.Saving.Hdf5;
 /// <c>optimizer/vars/&lt;i&gt;</c> (iteration, learning rate, then slots interleaved per variable) for a compiled
 /// model. Used both for <c>model.weights.h5</c> inside a <c>.keras</c> archive and for <c>.weights.h5</c> files.
 /// </summary>
+/// <remarks>
+/// A functional model's layers include its InputLayers (groups <c>input_layer</c>, <c>input_layer_1</c>, … with an
+/// empty <c>vars</c>); a Sequential's do not. A nested Sequential or functional model is a group with an empty
+/// <c>vars</c> of its own and its layers under it (<c>layers/functional/layers/dense/vars/0</c>), named by the same
+/// rule within each list. A layer object met a second time (a layer of an inner model also used by the outer one) is
+/// written at its first path only, as Keras's <c>visited_saveables</c> does; a shared layer is in
+/// <c>model.layers</c> once anyway.
+/// </remarks>
 internal static class NativeWeights
 {
-    /// <summary>The group name of each layer: its snake-cased class name, made unique with <c>_1</c>, <c>_2</c>, ….</summary>
-    public static List<(string Group, Layer Layer)> LayerGroups(Model model)
+    /// <summary>The group name of each of the model's layers: its snake-cased class name, made unique with <c>_1</c>, <c>_2</c>, ….</summary>
+    public static List<(string Group, Layer Layer)> LayerGroups(Model model) => LayerGroups(model.Layers);
+
+    /// <summary>True for a model whose weights Keras keeps per layer under its group (a Sequential or functional model).</summary>
+    private static bool IsContainer(Layer layer) => layer is Sequential || KerasSerializer.IsFunctional(layer);
+
+    private static List<(string Group, Layer Layer)> LayerGroups(IReadOnlyList<Layer> layers)
     {
         var used = new Dictionary<string, int>(StringComparer.Ordinal);
         var snakeCase = new Dictionary<string, string>(StringComparer.Ordinal); // three regex passes per layer, once per class instead
         var result = new List<(string, Layer)>();
-        foreach (var layer in model.Layers)
+        foreach (var layer in layers)
         {
             string className = KerasSerializer.ClassNameOf(layer);
             if (!snakeCase.TryGetValue(className, out string? baseName))
@@ -43,13 +56,7 @@ internal static class NativeWeights
         {
             ["vars"] = VarsGroup(model.Name, []),
         };
-        var layers = new H5Group();
-        foreach (var (group, layer) in LayerGroups(model))
-        {
-            layers[group] = new H5Group { ["vars"] = VarsGroup(layer.Name, layer.Weights) };
-        }
-
-        file["layers"] = layers;
+        file["layers"] = LayersGroup(model.Layers, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
         if (model.IsCompiled && model.Optimizer is { } optimizer)
         {
             var vars = VarsGroup(optimizer.Name, []);
@@ -77,6 +84,37 @@ internal static class NativeWeights
         using var stream = new MemoryStream();
         file.Write(stream, new H5WriteOptions(PreferCompactDatasetLayout: false));
         return stream.ToArray();
+    }
+
+    /// <summary>The <c>layers</c> group of a model: one group per layer, a nested model's layers under its own group.</summary>
+    private static H5Group LayersGroup(IReadOnlyList<Layer> layers, HashSet<Layer> visited)
+    {
+        var group = new H5Group();
+        foreach (var (name, layer) in LayerGroups(layers))
+        {
+            if (!visited.Add(layer))
+            {
+                continue;
+            }
+
+            if (IsContainer(layer))
+            {
+                var nested = new H5Group { ["vars"] = VarsGroup(layer.Name, []) };
+                var inner = ((Model)layer).Layers;
+                if (inner.Count > 0)
+                {
+                    nested["layers"] = LayersGroup(inner, visited);
+                }
+
+                group[name] = nested;
+            }
+            else
+            {
+                group[name] = new H5Group { ["vars"] = VarsGroup(layer.Name, layer.Weights) };
+            }
+        }
+
+        return group;
     }
 
     private static H5Group VarsGroup(string name, IReadOnlyList<Variable> variables)
@@ -109,13 +147,33 @@ internal static class NativeWeights
     public static void Read(H5Reader reader, Model model, WeightStage stage)
     {
         string root = reader.IsGroup("layers") || !reader.IsGroup("_layer_checkpoint_dependencies") ? "layers" : "_layer_checkpoint_dependencies";
-        var groups = LayerGroups(model);
+        ReadLayers(reader, root, root, model.Layers, model.Name, new HashSet<Layer>(ReferenceEqualityComparer.Instance), stage);
+        ReadOptimizer(reader, model, stage);
+    }
+
+    /// <summary>Reads the groups under <paramref name="prefix"/> into the <paramref name="layers"/> of model <paramref name="owner"/>, nested models included.</summary>
+    private static void ReadLayers(H5Reader reader, string prefix, string root, IReadOnlyList<Layer> layers, string owner, HashSet<Layer> visited, WeightStage stage)
+    {
+        var groups = LayerGroups(layers);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (group, layer) in groups)
         {
             known.Add(group);
+            if (!visited.Add(layer))
+            {
+                continue;
+            }
+
             var weights = layer.Weights;
-            string vars = $"{root}/{group}/vars";
+            string vars = $"{prefix}/{group}/vars";
+            if (IsContainer(layer) && (reader.IsGroup($"{prefix}/{group}/{root}") || !reader.IsGroup(vars) || reader.ChildNames(vars).Count == 0))
+            {
+                // Keras's layout for a nested model: its layers under its own group (the flat form below is the
+                // one earlier KerasNotes versions wrote, and is still read).
+                ReadLayers(reader, $"{prefix}/{group}/{root}", root, ((Model)layer).Layers, layer.Name, visited, stage);
+                continue;
+            }
+
             string cls = KerasSerializer.ClassNameOf(layer);
             if (!reader.IsGroup(vars))
             {
@@ -141,18 +199,16 @@ internal static class NativeWeights
             }
         }
 
-        if (reader.IsGroup(root))
+        if (reader.IsGroup(prefix))
         {
-            foreach (string child in reader.ChildNames(root))
+            foreach (string child in reader.ChildNames(prefix))
             {
-                if (!known.Contains(child) && reader.IsGroup($"{root}/{child}/vars") && reader.ChildNames($"{root}/{child}/vars").Count > 0)
+                if (!known.Contains(child) && reader.IsGroup($"{prefix}/{child}/vars") && reader.ChildNames($"{prefix}/{child}/vars").Count > 0)
                 {
-                    throw reader.Fail($"{root}/{child}", $"the file holds weights for a layer group '{child}' that model '{model.Name}' does not have (the model has {groups.Count} layers).");
+                    throw reader.Fail($"{prefix}/{child}", $"the file holds weights for a layer group '{child}' that model '{owner}' does not have (the model has {groups.Count} layers).");
                 }
             }
         }
-
-        ReadOptimizer(reader, model, stage);
     }
 
     private static void ReadOptimizer(H5Reader reader, Model model, WeightStage stage)

@@ -39,7 +39,7 @@ internal static class KerasDeserializer
         return new Serialized(cls.String(), reg.IsString ? reg.String() : null, node["config"]);
     }
 
-    private static T Construct<T>(ConfigNode where, string what, Func<T> create)
+    internal static T Construct<T>(ConfigNode where, string what, Func<T> create)
     {
         try
         {
@@ -93,21 +93,18 @@ internal static class KerasDeserializer
     public static Model BuildModel(ConfigNode envelope)
     {
         var s = Unwrap(envelope);
-        switch (s.ClassName)
-        {
-            case "Sequential":
-                return BuildSequential(s.Config);
-            case "Functional" or "Model":
-                throw envelope.Fail($"'{s.ClassName}' (functional) models are not supported yet; KerasNotes loads Sequential models.");
-        }
-
         var layer = BuildLayer(envelope);
         return layer as Model ?? throw envelope.Fail(
             $"class '{s.ClassName}' is registered as a layer, but the file's top-level object must be a model.");
     }
 
-    private static Sequential BuildSequential(ConfigNode config)
+    private static Sequential BuildSequential(ConfigNode config, ConfigNode envelopeBuildShape)
     {
+        if (!config.IsObject)
+        {
+            throw config.Fail($"expected the Sequential model's config object, found {config.Kind} {config.Text}.");
+        }
+
         string? name = config["name"].OptString();
         bool trainable = config["trainable"].OptBool(true);
         var entries = config["layers"].Items();
@@ -142,7 +139,8 @@ internal static class KerasDeserializer
             layers.Add(BuildLayer(entries[i]));
         }
 
-        var buildShape = config["build_input_shape"];
+        // A nested Sequential written by Keras has its input shape in the envelope's build_config too.
+        var buildShape = config["build_input_shape"].IsNull ? envelopeBuildShape : config["build_input_shape"];
         CheckSizes(config, entries, input is not null ? [input, .. layers] : layers, buildShape);
         var model = Construct(config, "the Sequential model", () => new Sequential(null, name));
         int entry = input is null ? 0 : -1;
@@ -176,8 +174,9 @@ internal static class KerasDeserializer
     {
         long budget = ((LoadContext)config.Source).WeightBudgetBytes;
         long activationBudget = Math.Max(budget, 64L << 20);
+        var context = (LoadContext)config.Source;
         long[]? shape = buildShape.IsNull ? null : [.. buildShape.ShapeDims().Select(d => (long)d)];
-        long weights = 0;
+        long weights = context.PlannedWeights;
         int offset = layers.Count - entries.Count;
         for (int i = 0; i < layers.Count; i++)
         {
@@ -197,7 +196,7 @@ internal static class KerasDeserializer
             {
                 try
                 {
-                    var plan = layers[i].PlanFor(shape);
+                    var plan = PlanOf(layers[i], shape);
                     weights = plan is { } p ? checked(weights + p.Weights) : weights;
                     shape = plan?.OutputShape;
                 }
@@ -214,17 +213,76 @@ internal static class KerasDeserializer
 
             if (shape is not null)
             {
-                long perSample = 1;
-                for (int k = 1; k < shape.Length; k++)
-                {
-                    perSample = shape[k] > 0 ? checked(perSample * shape[k]) : perSample;
-                    if (perSample > activationBudget / 4)
-                    {
-                        throw where.Fail($"{Who(layers[i])}: the activations of one sample would have more than {activationBudget / 4} values; the configuration is not plausible.");
-                    }
-                }
+                CheckActivations(shape, activationBudget, where, layers[i]);
             }
         }
+
+        context.PlannedWeights = weights;
+    }
+
+    /// <summary>The most bytes of activations one sample may need: the weights' budget, and at least 64 MB.</summary>
+    internal static long ActivationBudget(LoadContext context) => Math.Max(context.WeightBudgetBytes, 64L << 20);
+
+    /// <summary>Refuses a shape whose values for one sample exceed the activation budget (building probes allocate that much).</summary>
+    internal static void CheckActivations(long[] shape, long activationBudget, ConfigNode where, Layer layer)
+    {
+        long perSample = 1;
+        for (int k = 1; k < shape.Length; k++)
+        {
+            perSample = shape[k] > 0 ? checked(perSample * shape[k]) : perSample;
+            if (perSample > activationBudget / 4)
+            {
+                throw where.Fail($"{Who(layer)}: the activations of one sample would have more than {activationBudget / 4} values; the configuration is not plausible.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// What building <paramref name="layer"/> for inputs of <paramref name="shape"/> would create (see
+    /// <see cref="Layer.PlanFor"/>); an unbuilt Sequential is followed layer by layer, and a built model creates nothing
+    /// (its weights were counted when it was built). Null when the layer cannot say.
+    /// </summary>
+    /// <exception cref="OverflowException">The sizes overflow a long.</exception>
+    internal static LayerPlan? PlanOf(Layer layer, long[] shape)
+    {
+        if (layer is Sequential sequential)
+        {
+            long weights = 0;
+            long[] current = shape;
+            foreach (var inner in sequential.Layers)
+            {
+                if (PlanOf(inner, current) is not { } plan)
+                {
+                    return null;
+                }
+
+                weights = checked(weights + plan.Weights);
+                current = plan.OutputShape;
+            }
+
+            return new LayerPlan(sequential.Built ? 0 : weights, current);
+        }
+
+        if (layer is Model model)
+        {
+            if (!model.Built || model.OutputCount != 1 || shape.Any(d => d > int.MaxValue))
+            {
+                return null;
+            }
+
+            try
+            {
+                var output = model.ComputeOutputShape(new Shape([.. shape.Select(d => (int)d)]));
+                return new LayerPlan(0, [.. output.Dims.Select(d => (long)d)]);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return null; // the build itself reports the misfit
+            }
+        }
+
+        var own = layer.PlanFor(shape);
+        return layer.Built && own is { } p ? p with { Weights = 0 } : own;
     }
 
     // Every size refusal names the layer, as the classes' own checks do: the JSON path alone does not say which
@@ -240,6 +298,31 @@ internal static class KerasDeserializer
         if (!c.IsNull && !c.IsObject)
         {
             throw c.Fail($"expected the layer's config object, found {c.Kind} {c.Text}.");
+        }
+
+        // Models nest: a Sequential or functional model is a layer of another. Nesting is bounded by the JSON depth
+        // limit (each level takes four), so this recursion is too.
+        switch (s.ClassName)
+        {
+            case "Sequential":
+                var buildConfig = envelope["build_config"];
+                return BuildSequential(c, buildConfig.IsObject ? buildConfig["input_shape"] : buildConfig);
+            case "Functional" or "Model":
+                return FunctionalDeserializer.Build(c);
+        }
+
+        // Keras writes one layer object used in two models (an inner model's layer the outer one calls too) twice, each
+        // with the same shared_object_id; the first creates it, the others are that object again.
+        var context = envelope.Source as LoadContext;
+        string? sharedId = context is not null && envelope.Has("shared_object_id") ? SharedId(envelope["shared_object_id"]) : null;
+        if (sharedId is not null && context!.SharedLayers.TryGetValue(sharedId, out var shared))
+        {
+            return shared;
+        }
+
+        if (s.ClassName != "InputLayer" && context is not null && ++context.LayersCreated > MaxLayers)
+        {
+            throw envelope.Fail($"the file describes more than {MaxLayers} layers (over all its models); at most {MaxLayers} are supported.");
         }
 
         CheckFloat32(c);
@@ -267,8 +350,17 @@ internal static class KerasDeserializer
             layer.Trainable = false;
         }
 
+        if (sharedId is not null)
+        {
+            context!.SharedLayers[sharedId] = layer;
+        }
+
         return layer;
     }
+
+    private static string SharedId(ConfigNode id) => id.TryDouble(out double value) && value == Math.Floor(value)
+        ? id.Node!.ToJsonString()
+        : throw id.Fail($"expected a whole number, found {id.Kind} {id.Text}.");
 
     private static void CheckFloat32(ConfigNode c)
     {

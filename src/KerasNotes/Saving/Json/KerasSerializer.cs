@@ -18,13 +18,89 @@ internal static class KerasSerializer
 {
     private static readonly Dictionary<string, object?> s_float32Policy = DTypePolicy();
 
+    /// <summary>The module Keras saves functional models under (the class is not exported, so its source module is written).</summary>
+    public const string FunctionalModule = "keras.src.models.functional";
+
+    // The layers written more than once in the config being written (see SerializeModel), per thread: saves may run at once.
+    [ThreadStatic]
+    private static SharedLayers? t_shared;
+
     /// <summary>The content of <c>config.json</c> for <paramref name="model"/>.</summary>
+    /// <remarks>
+    /// A layer object that appears in two models of the file (a nested model's layer that the outer model calls too)
+    /// is written in both, each time with the same <c>shared_object_id</c>, as Keras's <c>ObjectSharingScope</c> does, so
+    /// that loading makes it one object again.
+    /// </remarks>
     public static Dictionary<string, object?> SerializeModel(Model model)
     {
-        var envelope = (Dictionary<string, object?>)SerializeLayer(model);
-        envelope["compile_config"] = model.IsCompiled && model.CompileConfig is { } args ? CompileConfig(model, args) : new Dictionary<string, object?>();
-        return envelope;
+        var previous = t_shared;
+        t_shared = SharedLayers.Of(model);
+        try
+        {
+            return (Dictionary<string, object?>)SerializeLayer(model);
+        }
+        finally
+        {
+            t_shared = previous;
+        }
     }
+
+    /// <summary>True when the last envelope written for <paramref name="layer"/> was its first with a <c>shared_object_id</c>.</summary>
+    public static bool FirstSharedWrite(Layer layer) => t_shared is { } shared && shared.Writes.TryGetValue(layer, out int n) && n == 1;
+
+    /// <summary>The layers (models aside) that appear in more than one layer list of a model and the models nested in it, each with an id.</summary>
+    private sealed class SharedLayers
+    {
+        public Dictionary<Layer, long> Ids { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Dictionary<Layer, int> Writes { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public static SharedLayers? Of(Model model)
+        {
+            var counts = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+            var order = new List<Layer>();
+            var pending = new Stack<Model>();
+            pending.Push(model);
+            int visits = 0;
+            while (pending.Count > 0 && visits++ < 1_000_000)
+            {
+                var current = pending.Pop();
+                IEnumerable<Layer> listed = current.Graph is { } graph ? graph.Layers
+                    : current is Sequential sequential ? (sequential.InputLayer is { } input ? [input, .. sequential.Layers] : sequential.Layers)
+                    : [];
+                foreach (var layer in listed)
+                {
+                    if (layer is Model nested)
+                    {
+                        pending.Push(nested);
+                        continue;
+                    }
+
+                    counts[layer] = counts.GetValueOrDefault(layer) + 1;
+                    if (counts[layer] == 2)
+                    {
+                        order.Add(layer);
+                    }
+                }
+            }
+
+            if (order.Count == 0)
+            {
+                return null;
+            }
+
+            var shared = new SharedLayers();
+            foreach (var layer in order)
+            {
+                shared.Ids[layer] = shared.Ids.Count + 1;
+            }
+
+            return shared;
+        }
+    }
+
+    /// <summary>True for a model made with <c>new Model(inputs, outputs)</c>: Keras's <c>Functional</c> class.</summary>
+    public static bool IsFunctional(Layer layer) => layer is Model { Graph: not null } && layer.GetType() == typeof(Model);
 
     public static Dictionary<string, object?> DTypePolicy() => new()
     {
@@ -48,7 +124,7 @@ internal static class KerasSerializer
         var type = layer.GetType();
         if (IsBuiltIn(type))
         {
-            return layer is Input ? "InputLayer" : type.Name;
+            return layer is Input ? "InputLayer" : IsFunctional(layer) ? "Functional" : type.Name;
         }
 
         string? registered = CustomObjects.NameOfLayerType(type);
@@ -65,6 +141,11 @@ internal static class KerasSerializer
 
     public static object SerializeLayer(Layer layer)
     {
+        if (IsFunctional(layer))
+        {
+            return FunctionalSerializer.Serialize((Model)layer);
+        }
+
         var type = layer.GetType();
         var config = ConvertMap(layer.GetConfig(), $"layer '{layer.Name}'");
         if (layer is not Input && config.TryGetValue("dtype", out var dtype) && dtype is "float32")
@@ -93,8 +174,23 @@ internal static class KerasSerializer
             envelope["build_config"] = new Dictionary<string, object?> { ["input_shape"] = ShapeList(shape) };
         }
 
+        if (layer is Model model)
+        {
+            // Keras writes a compile_config for every model, nested ones included ({} when not compiled).
+            envelope["compile_config"] = CompileConfigOf(model);
+        }
+        else if (t_shared is { } shared && shared.Ids.TryGetValue(layer, out long id))
+        {
+            envelope["shared_object_id"] = id;
+            shared.Writes[layer] = shared.Writes.GetValueOrDefault(layer) + 1;
+        }
+
         return envelope;
     }
+
+    /// <summary>A model's <c>compile_config</c>: the compile arguments, or an empty object when it is not compiled.</summary>
+    public static Dictionary<string, object?> CompileConfigOf(Model model) =>
+        model.IsCompiled && model.CompileConfig is { } args ? CompileConfig(model, args) : new Dictionary<string, object?>();
 
     public static List<object?> ShapeList(Shape shape)
     {

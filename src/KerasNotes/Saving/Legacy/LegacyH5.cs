@@ -114,7 +114,7 @@ internal static class LegacyH5
         {
             var layer = targets[k];
             var (name, weightNames) = saved[k];
-            var weights = layer.Weights;
+            var weights = LegacyOrder(layer);
             if (weightNames.Length != weights.Count)
             {
                 throw reader.Fail(Join(root, name), $"layer '{layer.Name}' expects {weights.Count} weights, the file's layer '{name}' has {weightNames.Length}.");
@@ -127,6 +127,14 @@ internal static class LegacyH5
             }
         }
     }
+
+    /// <summary>
+    /// A layer's weights in the order legacy files list them (Keras <c>_legacy_weights</c>: trainable, then
+    /// non-trainable). For a layer that is the same as <see cref="KerasNotes.Layers.Layer.Weights"/>; a nested model is one entry of
+    /// <c>layer_names</c> holding all its layers' weights, its trainable ones first.
+    /// </summary>
+    internal static IReadOnlyList<Variable> LegacyOrder(KerasNotes.Layers.Layer layer) =>
+        layer is Model ? [.. layer.TrainableWeights, .. layer.NonTrainableWeights] : layer.Weights;
 
     // The Keras 3 legacy writer stores the optimizer variables in native order (iteration, learning rate, slots);
     // tf.keras 2 used another scheme. As Keras, restore when everything fits and skip the optimizer otherwise.

@@ -108,7 +108,17 @@ internal static class TfjsFormat
 
     private static void ReadWeights(ConfigNode root, Model model, WeightStage stage, LoadContext context)
     {
-        var byLayer = model.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        // Weights are named <layer>/<weight>, the layers of nested models by their own names; a name two layers share
+        // (possible across nested models) cannot be matched and is refused if the manifest uses it.
+        var byLayer = new Dictionary<string, KerasNotes.Layers.Layer?>(StringComparer.Ordinal);
+        foreach (var layer in model.LayersDeep())
+        {
+            if (layer is not Model && !byLayer.TryAdd(layer.Name, layer))
+            {
+                byLayer[layer.Name] = null;
+            }
+        }
+
         var pending = new HashSet<Variable>(model.Weights, ReferenceEqualityComparer.Instance);
         string folder = Path.GetDirectoryName(Path.GetFullPath(context.Path)) ?? ".";
         var manifest = root["weightsManifest"];
@@ -163,7 +173,18 @@ internal static class TfjsFormat
                 string varName = slash > 0 ? name[(slash + 1)..] : name;
                 if (!byLayer.TryGetValue(layerName, out var layer))
                 {
-                    throw spec.Fail($"weight '{name}' names a layer '{layerName}' that model '{model.Name}' does not have.");
+                    // A scoped name (model/layer/kernel): TF.js retries with the middle dropped; the innermost scope is the layer.
+                    int first = layerName.IndexOf('/', StringComparison.Ordinal);
+                    int last = layerName.LastIndexOf('/');
+                    if (first < 0 || !(byLayer.TryGetValue(layerName[..first], out layer) || byLayer.TryGetValue(layerName[(last + 1)..], out layer)))
+                    {
+                        throw spec.Fail($"weight '{name}' names a layer '{layerName}' that model '{model.Name}' does not have.");
+                    }
+                }
+
+                if (layer is null)
+                {
+                    throw spec.Fail($"weight '{name}' names layer '{layerName}', a name several layers of model '{model.Name}' (in nested models) share; it cannot be matched.");
                 }
 
                 var target = layer.Weights.FirstOrDefault(v => v.Name == varName)

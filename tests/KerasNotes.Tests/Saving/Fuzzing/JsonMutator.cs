@@ -64,6 +64,14 @@ internal sealed class JsonMutator : IMutator
         ["groups"] = ["0", "-1", "2", "4", "2147483647", "1.5", "null"],
         ["pool_size"] = ["[0, 0]", "[-1, 2]", "[2]", "2", "[9, 9]", "[2147483647, 2]", "null"],
         ["keepdims"] = ["\"true\"", "1", "null", "[]", "false"],
+        // Functional graphs: references to layers, calls and tensors that do not exist, and calls KerasNotes refuses.
+        ["keras_history"] = ["[]", "null", "[\"ghost\", 0, 0]", "[\"fz_shared\", 99, 0]", "[\"fz_shared\", 1, 0]", "[\"fz_shared\", 0, 7]", "[\"fz_shared\", -1, 0]", "[\"fz_in\", 0, 0]", "[\"fz_out\", 0, 0]", "[\"fz_inner\", 1, 0]", "[1, 0, 0]", "[\"fz_add\", 2147483647, 0]", "[\"inner_dense\", 0, 0]", "[\"add_e\", 0, 0]"],
+        ["inbound_nodes"] = ["[]", "null", "{}", "[[]]", "[[[\"ghost\", 0, 0, {}]]]", "[{\"args\": [], \"kwargs\": {}}]", "[[[\"fz_in\", 0, 0, {}]]]"],
+        ["input_layers"] = ["[]", "[\"fz_out\", 0, 0]", "[[\"fz_in\", 0, 0], [\"fz_in\", 0, 0]]", "{\"a\": [\"fz_in\", 0, 0]}", "[\"fz_in\", 1, 0]", "\"fz_in\""],
+        ["output_layers"] = ["[]", "[\"fz_in\", 0, 0]", "[\"fz_inner\", 0, 0]", "[\"fz_inner\", 3, 0]", "[[\"fz_out\", 0, 0], [\"fz_add\", 0, 0]]", "[\"ghost\", 0, 0]", "{\"o\": [\"fz_out\", 0, 0]}"],
+        ["args"] = ["[]", "[[]]", "[5]", "null", "[[{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"fz_in\", 0, 0]}}]]"],
+        ["kwargs"] = ["{\"training\": true}", "{\"mask\": [null]}", "{\"mask\": true}", "null", "[]", "{\"training\": null}"],
+        ["name"] = ["\"fz_shared\"", "\"fz_in\"", "\"\"", "\"ghost\"", "null"],
         ["target_shape"] = ["[]", "[0]", "[-2]", "[-1, -1]", "[12]", "[3, 4]", "[null, 6]", "[1, 2, 6, 1]", "[2147483647]", "[65536, 65536, 65536]"],
     };
 
