@@ -172,13 +172,7 @@ public abstract partial class Layer
         ArgumentNullException.ThrowIfNull(inputs);
         EnsureBuilt(inputs.Shape);
         ValidateInput(inputs.Shape);
-        bool outermost = t_callDepth == 0;
-        if (outermost)
-        {
-            ClearLosses();
-        }
-
-        t_callDepth++;
+        EnterCall();
         Tensor output;
         try
         {
@@ -204,13 +198,7 @@ public abstract partial class Layer
         var shapes = ShapesOf(inputs, nameof(inputs));
         EnsureBuilt(shapes);
         ValidateInputs(shapes);
-        bool outermost = t_callDepth == 0;
-        if (outermost)
-        {
-            ClearLosses();
-        }
-
-        t_callDepth++;
+        EnterCall();
         Tensor output;
         try
         {
@@ -230,12 +218,7 @@ public abstract partial class Layer
     /// </summary>
     internal void RunAsCall<TState>(TState state, Action<TState> call)
     {
-        if (t_callDepth == 0)
-        {
-            ClearLosses();
-        }
-
-        t_callDepth++;
+        EnterCall();
         try
         {
             call(state);
@@ -244,6 +227,17 @@ public abstract partial class Layer
         {
             t_callDepth--;
         }
+    }
+
+    // The outermost call forgets the losses of the previous one; the caller leaves with t_callDepth-- in a finally.
+    private void EnterCall()
+    {
+        if (t_callDepth == 0)
+        {
+            ClearLosses();
+        }
+
+        t_callDepth++;
     }
 
     private Tensor AddActivityPenalty(Tensor output)
