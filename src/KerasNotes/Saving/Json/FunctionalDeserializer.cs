@@ -28,10 +28,10 @@ namespace KerasNotes.Saving.Json;
 internal static class FunctionalDeserializer
 {
     /// <summary>The most layer calls the functional graphs of one file may hold, over all its models.</summary>
-    internal const int MaxNodes = 1_000_000;
+    internal const int MaxNodes = 200_000;
 
     /// <summary>The most shape work (see <see cref="LoadContext.GraphWork"/>) one file may cause: a second or two of loading.</summary>
-    internal const long MaxGraphWork = 20_000_000;
+    internal const long MaxGraphWork = 2_000_000;
 
     private enum CallForm
     {
