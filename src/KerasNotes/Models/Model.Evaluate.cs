@@ -234,7 +234,31 @@ public partial class Model
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
         var wt = sampleWeight?.Tensor;
-        if (classWeight is not null && wt is not null)
+        RefuseBothWeights(classWeight, wt is not null);
+        return TrainOnBatchCore(Layout().Resolve(xt, yt, LoneOrNull(wt)), classWeight);
+    }
+
+    /// <summary>
+    /// One training step on one batch of a model with several inputs or outputs (Keras <c>train_on_batch</c> with lists or
+    /// dicts): arrays in input/output order or by name, as <c>Fit</c> takes them.
+    /// </summary>
+    /// <param name="x">One batch per input, in order or by input name.</param>
+    /// <param name="y">One target batch per output, in order or by output name.</param>
+    /// <param name="sampleWeight">One weight array per output, or one for all.</param>
+    /// <param name="classWeight">Weight per class index, for a model with one output only.</param>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is using it.</exception>
+    /// <exception cref="ArgumentException">Arrays that do not fit the model's inputs or outputs; the model is unchanged.</exception>
+    public IReadOnlyDictionary<string, double> TrainOnBatch(ArrayGroup x, ArrayGroup y, ArrayGroup? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
+    {
+        using var change = UseGuard.Enter(this, nameof(TrainOnBatch), change: true);
+        EnsureCompiled(nameof(TrainOnBatch));
+        RefuseBothWeights(classWeight, sampleWeight is not null);
+        return TrainOnBatchCore(Layout().Resolve(x, y, sampleWeight), classWeight);
+    }
+
+    private void RefuseBothWeights(IReadOnlyDictionary<int, double>? classWeight, bool hasSampleWeight)
+    {
+        if (classWeight is not null && hasSampleWeight)
         {
             throw new ArgumentException("Pass either classWeight or sampleWeight, not both.", nameof(classWeight));
         }
@@ -245,7 +269,10 @@ public partial class Model
         }
 
         DataChecks.CheckClassWeight(classWeight);
-        var data = Layout().Resolve(xt, yt, LoneOrNull(wt));
+    }
+
+    private Dictionary<string, double> TrainOnBatchCore(ModelArrays data, IReadOnlyDictionary<int, double>? classWeight)
+    {
         DataChecks.CheckArrays(data);
         DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], nameof(TrainOnBatch));
         PrepareFor(data.X, data.Y!, data.W, data.XNames, data.YNames, data.WNames);
@@ -269,8 +296,24 @@ public partial class Model
         EnsureCompiled(nameof(TestOnBatch));
         var xt = x.Require(nameof(x));
         var yt = y.Require(nameof(y));
-        var wt = sampleWeight?.Tensor;
-        var data = Layout().Resolve(xt, yt, LoneOrNull(wt));
+        return TestOnBatchCore(Layout().Resolve(xt, yt, LoneOrNull(sampleWeight?.Tensor)));
+    }
+
+    /// <summary>One evaluation step on one batch of a model with several inputs or outputs (arrays in order or by name).</summary>
+    /// <param name="x">One batch per input.</param>
+    /// <param name="y">One target batch per output.</param>
+    /// <param name="sampleWeight">One weight array per output, or one for all.</param>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another thread is training it.</exception>
+    /// <exception cref="ArgumentException">Arrays that do not fit the model, or an empty batch.</exception>
+    public IReadOnlyDictionary<string, double> TestOnBatch(ArrayGroup x, ArrayGroup y, ArrayGroup? sampleWeight = null)
+    {
+        using var use = UseGuard.Enter(this, nameof(TestOnBatch), change: false);
+        EnsureCompiled(nameof(TestOnBatch));
+        return TestOnBatchCore(Layout().Resolve(x, y, sampleWeight));
+    }
+
+    private Dictionary<string, double> TestOnBatchCore(ModelArrays data)
+    {
         DataChecks.CheckArrays(data);
         DataChecks.CheckNotEmpty(data.X[0], data.XNames[0], nameof(TestOnBatch));
         lock (_metricsGate)
@@ -295,27 +338,44 @@ public partial class Model
     /// <remarks>Safe to call from many threads at once on one model; see the thread-safety remarks on <see cref="Model"/>.</remarks>
     /// <exception cref="ArgumentException">The inputs do not fit the model, or hold no samples.</exception>
     /// <exception cref="InvalidOperationException">Another thread is training or changing the model, or the model has several
-    /// outputs (use <see cref="Predict(ArrayGroup, int?, int, IEnumerable{Callback}?)"/>).</exception>
+    /// outputs (use <see cref="PredictOnBatch(ArrayGroup)"/>).</exception>
     public Tensor PredictOnBatch(ArrayLike x)
     {
         using var use = UseGuard.Enter(this, nameof(PredictOnBatch), change: false);
         var xt = x.Require(nameof(x));
-        RefuseOneOutputCall(nameof(PredictOnBatch), "model.Predict([x])");
-        var inputs = Layout().Resolve(xt, null, null);
+        RefuseOneOutputCall(nameof(PredictOnBatch), "model.PredictOnBatch([x])");
+        return PredictOnBatchCore(Layout().Resolve(xt, null, null))[0];
+    }
+
+    /// <summary>
+    /// The outputs of a model with several inputs or outputs for one batch in inference mode (Keras <c>predict_on_batch</c>
+    /// with a list): one tensor per output.
+    /// </summary>
+    /// <param name="x">One batch per input, in order or by input name.</param>
+    /// <exception cref="ArgumentException">The inputs do not fit the model, or hold no samples.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training or changing the model.</exception>
+    public IReadOnlyList<Tensor> PredictOnBatch(ArrayGroup x)
+    {
+        using var use = UseGuard.Enter(this, nameof(PredictOnBatch), change: false);
+        return PredictOnBatchCore(Layout().Resolve(x, null, null));
+    }
+
+    private Tensor[] PredictOnBatchCore(ModelArrays inputs)
+    {
         DataChecks.CheckArrays(inputs);
-        DataChecks.CheckNotEmpty(xt, "x", nameof(PredictOnBatch));
+        DataChecks.CheckNotEmpty(inputs.X[0], inputs.XNames[0], nameof(PredictOnBatch));
         CheckInputShapes(inputs.X, inputs.XNames);
-        var results = new Tensor?[1];
+        var results = new Tensor?[OutputCount];
         var arena = RentArena();
         try
         {
-            PredictStep(arena, inputs.X, new Tensor[1], results, xt.Shape[0], 0);
+            PredictStep(arena, inputs.X, new Tensor[OutputCount], results, inputs.X[0].Shape[0], 0);
         }
         finally
         {
             ReturnArena(arena);
         }
 
-        return results[0]!;
+        return Array.ConvertAll(results, r => r!);
     }
 }
