@@ -11,8 +11,12 @@ namespace KerasNotes.Models;
 /// <c>Evaluate</c>, <c>Predict</c>, the <c>*OnBatch</c> methods, <c>Summary</c>, and whole-model weights.
 /// </summary>
 /// <remarks>
-/// <para>A model is a layer, so it can be called with <see cref="Layer.Apply(Tensor, bool)"/> and nested in another model.
-/// Its weights are its layers' weights, in layer order.</para>
+/// <para>Built from symbolic tensors — <c>new Model(inputs, outputs)</c> with inputs from <see cref="Keras.Input"/> and
+/// outputs from layers applied to them — a model is Keras's functional model: a graph of layer calls with one or several
+/// inputs and outputs (see the constructors). <see cref="Sequential"/> derives from it; a subclass may also override
+/// <c>Call</c>.</para>
+/// <para>A model is a layer, so it can be called with <see cref="Layer.Apply(Tensor, bool)"/> (or applied to symbolic
+/// tensors) and nested in another model. Its weights are its layers' weights, in layer order.</para>
 /// <para><b>Threads.</b> <c>Predict</c>, <c>PredictOnBatch</c>, <c>Evaluate</c>, <c>TestOnBatch</c>, <c>Save</c> and
 /// <c>SaveWeights</c> may be called on one model from many threads at once, and give exactly the results of the
 /// same calls made one after another: each call has its own scratch memory and its own list of added losses.
