@@ -59,13 +59,7 @@ public sealed class Input : Layer
     /// <inheritdoc />
     protected override void ValidateInput(Shape inputShape)
     {
-        bool ok = inputShape.Rank == BatchShape.Rank;
-        for (int i = 0; ok && i < inputShape.Rank; i++)
-        {
-            ok = BatchShape[i] < 0 || BatchShape[i] == inputShape[i];
-        }
-
-        if (!ok)
+        if (!BatchShape.Accepts(inputShape))
         {
             throw new ArgumentException(
                 $"Input '{Name}' expects inputs of shape {BatchShape}, got {inputShape}.", nameof(inputShape));

@@ -258,7 +258,8 @@ public abstract partial class Layer
         return output;
     }
 
-    private static Shape[] ShapesOf(IReadOnlyList<Tensor> inputs, string argument)
+    /// <summary>The shapes of a list of input batches; refuses a null or empty list and null items, naming <paramref name="argument"/>.</summary>
+    private protected static Shape[] ShapesOf(IReadOnlyList<Tensor> inputs, string argument)
     {
         ArgumentNullException.ThrowIfNull(inputs, argument);
         if (inputs.Count == 0)

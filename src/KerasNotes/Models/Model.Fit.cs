@@ -450,13 +450,7 @@ public partial class Model
         {
             var expected = expectedShapes is not null && i < expectedShapes.Count ? expectedShapes[i] : (Shape?)null;
             var actual = x[i].Shape;
-            bool ok = expected is { } e && e.Rank == actual.Rank;
-            for (int d = 1; ok && d < actual.Rank; d++)
-            {
-                ok = expected!.Value[d] < 0 || expected.Value[d] == actual[d];
-            }
-
-            if (!ok)
+            if (expected is not { } e || !e.Accepts(actual, firstAxis: 1))
             {
                 throw new ArgumentException(
                     $"Model '{Name}' expects input '{inputNames[i]}' of shape {(expected is { } s ? s.ToString() : "?")}, but '{xNames[i]}' has shape {actual}.", xNames[i]);
@@ -475,13 +469,7 @@ public partial class Model
         }
 
         var expected = BuildInputShape!.Value;
-        bool ok = expected.Rank == xShape.Rank;
-        for (int i = 1; ok && i < xShape.Rank; i++)
-        {
-            ok = expected[i] < 0 || expected[i] == xShape[i];
-        }
-
-        if (!ok)
+        if (!expected.Accepts(xShape, firstAxis: 1))
         {
             throw new ArgumentException(
                 $"Model '{Name}' expects inputs of shape {expected}, but '{xName}' has shape {xShape}.", xName);

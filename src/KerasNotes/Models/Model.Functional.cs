@@ -110,14 +110,14 @@ public partial class Model
     internal override int OutputTensorCount => OutputCount;
 
     /// <summary>The names data can be given by, one per input: the input layers' names (Keras <c>model.input_names</c>).</summary>
-    public virtual IReadOnlyList<string> InputNames =>
+    public IReadOnlyList<string> InputNames =>
         _graph is null ? [BuildInputName()] : Array.ConvertAll(_graph.InputLayers, l => l.Name);
 
     /// <summary>
     /// The names of the outputs (Keras <c>model.output_names</c>): the layers that produce them. Targets, losses and
     /// metrics can be given by these names, and logs of a model with several outputs use them (<c>dense_1_loss</c>).
     /// </summary>
-    public virtual IReadOnlyList<string> OutputNames
+    public IReadOnlyList<string> OutputNames
     {
         get
         {
@@ -152,7 +152,7 @@ public partial class Model
     /// <exception cref="ArgumentException">The number or shapes of the inputs do not fit the model.</exception>
     public IReadOnlyList<Tensor> ApplyOutputs(IReadOnlyList<Tensor> inputs, bool training = false)
     {
-        var shapes = ShapesOfInputs(inputs);
+        var shapes = ShapesOf(inputs, nameof(inputs));
         EnsureBuiltFor(shapes);
         ValidateInputs(shapes);
         var outputs = new Tensor[OutputCount];
@@ -202,18 +202,6 @@ public partial class Model
         {
             EnsureBuilt(shapes);
         }
-    }
-
-    private static Shape[] ShapesOfInputs(IReadOnlyList<Tensor> inputs)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        var shapes = new Shape[inputs.Count];
-        for (int i = 0; i < shapes.Length; i++)
-        {
-            shapes[i] = (inputs[i] ?? throw new ArgumentException($"Input {i} of {inputs.Count} is null.", nameof(inputs))).Shape;
-        }
-
-        return shapes;
     }
 
     /// <inheritdoc />
@@ -277,13 +265,7 @@ public partial class Model
     {
         var input = _graph!.InputLayers[index];
         var expected = input.BatchShape;
-        bool ok = expected.Rank == actual.Rank;
-        for (int d = 1; ok && d < actual.Rank; d++)
-        {
-            ok = expected[d] < 0 || actual[d] < 0 || expected[d] == actual[d];
-        }
-
-        if (!ok)
+        if (!expected.Accepts(actual, firstAxis: 1))
         {
             throw new ArgumentException(
                 $"Model '{Name}' input '{input.Name}' expects shape {expected.With(0, -1)}, got {actual}.", argument);

@@ -165,13 +165,7 @@ public sealed class Sequential : Model
         if (_input is not null)
         {
             var expected = _input.BatchShape;
-            bool ok = expected.Rank == inputShape.Rank;
-            for (int i = 0; ok && i < inputShape.Rank; i++)
-            {
-                ok = expected[i] < 0 || expected[i] == inputShape[i];
-            }
-
-            if (!ok)
+            if (!expected.Accepts(inputShape))
             {
                 throw new ArgumentException($"Sequential '{Name}' expects inputs of shape {expected}, got {inputShape}.", nameof(inputShape));
             }

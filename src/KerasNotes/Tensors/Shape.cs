@@ -107,6 +107,29 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>
+    /// True when a tensor of shape <paramref name="actual"/> fits this declared shape: the same rank, and from
+    /// <paramref name="firstAxis"/> on each size equal, or unknown (-1) on either side. Inputs, Sequential models,
+    /// functional models (which skip the batch axis) and Fit all check data against a declared shape this way.
+    /// </summary>
+    internal bool Accepts(Shape actual, int firstAxis = 0)
+    {
+        if (actual.Rank != Rank)
+        {
+            return false;
+        }
+
+        for (int i = firstAxis; i < Rank; i++)
+        {
+            if (this[i] >= 0 && actual[i] >= 0 && this[i] != actual[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// The product of dimensions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive), saturating
     /// just above <see cref="Array.MaxLength"/> so huge dimensions cannot wrap around to a small number (a zero further
     /// on still makes it 0). Unknown dimensions must have been excluded by the caller.
